@@ -1,0 +1,32 @@
+#pragma once
+// Hashing and encoding primitives over OpenSSL 3 EVP. All functions are thread-safe; failures of the OpenSSL
+// library itself (out of memory, missing provider) throw std::runtime_error.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cw::core {
+
+/// Raw 32-byte SHA-256 digest of data.
+std::string sha256(std::string_view data);
+/// Lower-case hex SHA-256 digest (64 characters).
+std::string sha256Hex(std::string_view data);
+/// Raw 32-byte HMAC-SHA256.
+std::string hmacSha256(std::string_view key, std::string_view data);
+/// Raw PBKDF2-HMAC-SHA256 of `length` bytes.
+std::string pbkdf2Sha256(std::string_view password, std::string_view salt, std::uint32_t iterations,
+                         std::size_t length);
+
+std::string hexEncode(std::string_view bytes);
+std::string base64Encode(std::string_view bytes);
+/// std::nullopt when the input is not valid standard base64.
+std::optional<std::string> base64Decode(std::string_view text);
+/// URL-safe alphabet, no padding.
+std::string base64UrlEncode(std::string_view bytes);
+
+/// Compares without an early exit, so the time taken does not reveal where two secrets differ.
+bool constantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace cw::core

@@ -1,0 +1,136 @@
+#include "cw/core/crypto.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+namespace cw::core {
+
+namespace {
+
+void check(int rc, const char* what) {
+  if (rc != 1) throw std::runtime_error(std::string("OpenSSL failure in ") + what);
+}
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct MacDeleter {
+  void operator()(EVP_MAC* p) const { EVP_MAC_free(p); }
+};
+struct MacCtxDeleter {
+  void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); }
+};
+struct KdfDeleter {
+  void operator()(EVP_KDF* p) const { EVP_KDF_free(p); }
+};
+struct KdfCtxDeleter {
+  void operator()(EVP_KDF_CTX* p) const { EVP_KDF_CTX_free(p); }
+};
+
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  if (!ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  check(EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  check(EVP_DigestUpdate(ctx.get(), data.data(), data.size()), "EVP_DigestUpdate");
+  check(EVP_DigestFinal_ex(ctx.get(), digest, &len), "EVP_DigestFinal_ex");
+  return std::string(reinterpret_cast<char*>(digest), len);
+}
+
+std::string sha256Hex(std::string_view data) { return hexEncode(sha256(data)); }
+
+std::string hmacSha256(std::string_view key, std::string_view data) {
+  std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  if (!mac) throw std::runtime_error("EVP_MAC_fetch(HMAC) failed");
+  std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(mac.get()));
+  if (!ctx) throw std::runtime_error("EVP_MAC_CTX_new failed");
+  char digestName[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
+                         OSSL_PARAM_construct_end()};
+  check(EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(), params),
+        "EVP_MAC_init");
+  check(EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()),
+        "EVP_MAC_update");
+  unsigned char out[EVP_MAX_MD_SIZE];
+  std::size_t len = 0;
+  check(EVP_MAC_final(ctx.get(), out, &len, sizeof out), "EVP_MAC_final");
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::string pbkdf2Sha256(std::string_view password, std::string_view salt, std::uint32_t iterations,
+                         std::size_t length) {
+  std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, "PBKDF2", nullptr));
+  if (!kdf) throw std::runtime_error("EVP_KDF_fetch(PBKDF2) failed");
+  std::unique_ptr<EVP_KDF_CTX, KdfCtxDeleter> ctx(EVP_KDF_CTX_new(kdf.get()));
+  if (!ctx) throw std::runtime_error("EVP_KDF_CTX_new failed");
+  char digestName[] = "SHA256";
+  unsigned int iter = iterations;
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, const_cast<char*>(password.data()),
+                                        password.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(salt.data()), salt.size()),
+      OSSL_PARAM_construct_uint(OSSL_KDF_PARAM_ITER, &iter),
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digestName, 0), OSSL_PARAM_construct_end()};
+  std::string out(length, '\0');
+  check(EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), length, params),
+        "EVP_KDF_derive");
+  return out;
+}
+
+std::string hexEncode(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string base64Encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string base64UrlEncode(std::string_view bytes) {
+  std::string out = base64Encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::optional<std::string> base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(text.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  std::size_t padding = 0;
+  if (!text.empty() && text.back() == '=') padding = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  out.resize(static_cast<std::size_t>(n) - padding);
+  return out;
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace cw::core
