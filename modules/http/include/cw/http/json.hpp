@@ -1,0 +1,45 @@
+#pragma once
+// Reading JSON request bodies field by field, with errors that name the field and say what was wrong.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <Poco/JSON/Object.h>
+
+#include "cw/core/result.hpp"
+#include "cw/http/request.hpp"
+
+namespace cw::http {
+
+/// The body as a JSON object; InvalidArgument when empty, malformed (with the parser's position) or not an object.
+core::Result<Poco::JSON::Object::Ptr> parseJsonObject(const std::string& body);
+
+/// A string field of minChars..maxChars code points (valid UTF-8, no control characters).
+core::Result<std::string> requireString(const Poco::JSON::Object::Ptr& object, const std::string& field,
+                                        std::size_t minChars, std::size_t maxChars);
+/// Like requireString, but absent or null gives nullopt. An empty string also gives nullopt.
+core::Result<std::optional<std::string>> optionalString(const Poco::JSON::Object::Ptr& object,
+                                                        const std::string& field, std::size_t maxChars);
+/// A password-like string taken verbatim (no trimming, any printable characters).
+core::Result<std::string> requireSecret(const Poco::JSON::Object::Ptr& object, const std::string& field,
+                                        std::size_t maxBytes);
+core::Result<std::optional<std::int64_t>> optionalInt(const Poco::JSON::Object::Ptr& object, const std::string& field);
+
+/// An optional query parameter as a positive integer within [min, max].
+core::Result<std::optional<std::int64_t>> queryInt(const Request& request, const std::string& name, std::int64_t min,
+                                                   std::int64_t max);
+
+struct Page {
+  std::int64_t page = 1;
+  std::int64_t pageSize = 20;
+  std::int64_t offset() const { return (page - 1) * pageSize; }
+};
+/// `page` (>= 1) and `page_size` (1..200) query parameters.
+core::Result<Page> pageParams(const Request& request);
+
+/// The one rendering of an error: {"error": {"code", "message", "field"?}}.
+Response errorResponse(const core::Error& error);
+int httpStatus(core::ErrorCode code);
+
+}  // namespace cw::http

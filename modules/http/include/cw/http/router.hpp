@@ -1,0 +1,59 @@
+#pragma once
+// Routes are declared with their access policy where they are registered, so a test can list every route and
+// what it allows. Patterns are literal segments and `{name}` parameters: "/api/v1/admin/users/{id}/disable".
+//
+// Thread-safety: register every route before the server starts; afterwards the router is read-only.
+
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "cw/http/request.hpp"
+
+namespace cw::http {
+
+/// Who may call a route. Object ownership (an institution user reaching only its own institution) is checked by
+/// the service, on top of this.
+struct Access {
+  enum class Kind { Public, Authenticated, Roles };
+  Kind kind = Kind::Authenticated;
+  std::vector<std::string> roles;
+
+  static Access anyone() { return {Kind::Public, {}}; }
+  static Access signedIn() { return {Kind::Authenticated, {}}; }
+  static Access only(std::initializer_list<std::string> allowed) { return {Kind::Roles, allowed}; }
+
+  bool allowsRole(const std::string& role) const;
+  /// "public", "authenticated" or "roles:admin,officer".
+  std::string describe() const;
+};
+
+using Handler = std::function<core::Result<Response>(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Access access;
+  Handler handler;
+  std::size_t maxBodyBytes = 0;  // 0: the server's default limit
+};
+
+class Router {
+ public:
+  /// Throws std::invalid_argument for a malformed pattern or a duplicate method + pattern.
+  void add(std::string method, std::string pattern, Access access, Handler handler, std::size_t maxBodyBytes = 0);
+
+  struct Match {
+    const Route* route = nullptr;
+    std::map<std::string, std::string> params;
+    std::vector<std::string> allowedMethods;  // when the path exists but not for this method
+  };
+  Match match(const std::string& method, const std::string& path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace cw::http

@@ -1,0 +1,68 @@
+#pragma once
+// The HTTP server: POCO's HTTPServer with one request handler that assigns a request id, enforces body limits,
+// routes, authenticates, authorizes by the route's declared Access, calls the handler, renders errors in one
+// shape, logs one JSON line and records metrics. Everything outside /api/ and the probes is the web console,
+// served from a directory with a fallback to index.html.
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cw/core/random.hpp"
+#include "cw/http/metrics.hpp"
+#include "cw/http/router.hpp"
+
+namespace cw::http {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 64;       // worker threads: size to the expected concurrent keep-alive connections
+  int maxQueued = 256;    // accepted connections waiting for a worker
+  int backlog = 256;
+  std::size_t maxBodyBytes = 1024 * 1024;
+  int keepAliveSeconds = 15;
+  std::string webRoot = "web/dist";
+  bool trustProxy = false;  // take the client address from X-Real-IP (set by the reverse proxy)
+  int shutdownGraceSeconds = 20;
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  /// nullopt: no credentials, or credentials that do not name a live session (the route's Access decides).
+  /// An Error (e.g. a cookie-authenticated write without a valid CSRF token) rejects the request outright.
+  virtual core::Result<std::optional<Principal>> authenticate(const Request& request) = 0;
+};
+
+/// Turns an infrastructure exception into an API error (e.g. database down -> Unavailable); nullopt -> 500.
+using ExceptionMapper = std::function<std::optional<core::Error>(const std::exception&)>;
+/// Receives one JSON log line per request (and server events); must be thread-safe.
+using LogSink = std::function<void(const std::string& line)>;
+
+class Server {
+ public:
+  Server(ServerConfig config, const Router& router, Authenticator& authenticator, Metrics& metrics,
+         core::RandomSource& random, ExceptionMapper mapException, LogSink log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds (without SO_REUSEPORT, so a second process on the same port fails instead of sharing it) and starts
+  /// serving. Throws Poco::Exception when the address is in use.
+  void start();
+  /// Stops accepting, lets in-flight requests finish (up to the grace period), then closes connections.
+  void stop();
+  /// The bound port (useful with port 0).
+  int port() const;
+
+  struct Impl;  // opaque; public only so the request handler inside server.cpp can reach it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cw::http

@@ -1,0 +1,323 @@
+#include "cw/http/server.hpp"
+
+#include <Poco/Net/HTTPCookie.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cw/core/time.hpp"
+#include "cw/http/json.hpp"
+#include "static_files.hpp"
+
+namespace cw::http {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool isValidRequestId(const std::string& id) {
+  if (id.size() < 8 || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+bool isApiPath(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+
+std::string jsonString(const std::string& value) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::formatString(value, out);
+  return out.str();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerConfig config;
+  const Router& router;
+  Authenticator& authenticator;
+  Metrics& metrics;
+  core::RandomSource& random;
+  ExceptionMapper mapException;
+  LogSink log;
+  StaticFiles staticFiles;
+  std::unique_ptr<Poco::ThreadPool> threads;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  int boundPort = 0;
+
+  Impl(ServerConfig c, const Router& r, Authenticator& a, Metrics& m, core::RandomSource& rnd, ExceptionMapper e,
+       LogSink l)
+      : config(std::move(c)), router(r), authenticator(a), metrics(m), random(rnd), mapException(std::move(e)),
+        log(std::move(l)), staticFiles(config.webRoot) {}
+
+  void handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out);
+  Response dispatch(Poco::Net::HTTPServerRequest& in, Request& request, std::string& routeName, bool& keepAlive);
+  void serveStatic(const Request& request, Poco::Net::HTTPServerResponse& out, int& status);
+};
+
+namespace {
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(Server::Impl& impl) : impl_(impl) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override;
+
+ private:
+  Server::Impl& impl_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(Server::Impl& impl) : impl_(impl) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new Handler(impl_);
+  }
+
+ private:
+  Server::Impl& impl_;
+};
+
+void Handler::handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
+  impl_.handle(in, out);
+}
+
+// Reads the body up to limit bytes; false when it is larger.
+bool readBody(Poco::Net::HTTPServerRequest& in, std::size_t limit, std::string& body) {
+  if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit)) return false;
+  std::istream& stream = in.stream();
+  char buffer[8192];
+  while (stream) {
+    stream.read(buffer, sizeof buffer);
+    auto n = static_cast<std::size_t>(stream.gcount());
+    if (body.size() + n > limit) return false;
+    body.append(buffer, n);
+  }
+  return true;
+}
+
+}  // namespace
+
+void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
+  auto started = Clock::now();
+  Request request;
+  request.method = in.getMethod();
+  std::string incomingId = in.get("X-Request-Id", "");
+  request.requestId = isValidRequestId(incomingId) ? incomingId : core::randomToken(random, 12);
+  request.clientIp = in.clientAddress().host().toString();
+  if (config.trustProxy && in.has("X-Real-IP")) request.clientIp = in.get("X-Real-IP");
+  std::string routeName = "static";
+  int status = 500;
+  out.set("X-Request-Id", request.requestId);
+  out.set("X-Content-Type-Options", "nosniff");
+  out.set("X-Frame-Options", "DENY");
+  out.set("Referrer-Policy", "same-origin");
+
+  try {
+    Poco::URI uri(in.getURI());
+    request.path = uri.getPath();
+    for (const auto& [k, v] : uri.getQueryParameters()) request.query.emplace(k, v);
+  } catch (const Poco::Exception&) {
+    request.path = "";
+  }
+
+  if (request.path.empty()) {
+    Response r = errorResponse(core::Error::invalid("", "the request URI is malformed"));
+    status = r.status;
+    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+    out.setContentType(r.contentType);
+    out.sendBuffer(r.body.data(), r.body.size());
+  } else if (isApiPath(request.path) || request.path == "/healthz" || request.path == "/readyz" ||
+             request.path == "/metrics") {
+    bool keepAlive = true;
+    Response response = dispatch(in, request, routeName, keepAlive);
+    if (!keepAlive) out.setKeepAlive(false);
+    status = response.status;
+    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+    out.setContentType(response.contentType);
+    out.set("Cache-Control", "no-store");
+    for (const auto& [name, value] : response.headers) out.add(name, value);
+    out.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
+    if (in.getMethod() == "HEAD") out.send();
+    else out.sendBuffer(response.body.data(), response.body.size());
+  } else {
+    serveStatic(request, out, status);
+  }
+
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  metrics.observeRequest(request.method, routeName, status, seconds);
+  if (log) {
+    std::ostringstream line;
+    line << "{\"ts\":" << jsonString(core::formatIsoUtc(std::chrono::system_clock::now(), true))
+         << ",\"level\":\"info\",\"msg\":\"request\",\"request_id\":" << jsonString(request.requestId)
+         << ",\"method\":" << jsonString(request.method) << ",\"path\":" << jsonString(request.path)
+         << ",\"route\":" << jsonString(routeName) << ",\"status\":" << status
+         << ",\"duration_ms\":" << seconds * 1000.0 << ",\"client\":" << jsonString(request.clientIp);
+    if (request.principal) line << ",\"user_id\":" << request.principal->userId;
+    line << "}";
+    log(line.str());
+  }
+}
+
+Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& request, std::string& routeName,
+                               bool& keepAlive) {
+  std::string method = request.method == "HEAD" ? "GET" : request.method;
+  auto match = router.match(method, request.path);
+  if (!match.route) {
+    // Drain a small body so the connection can be reused; close it after a large one.
+    std::string discarded;
+    if (!readBody(in, config.maxBodyBytes, discarded)) keepAlive = false;
+    if (!match.allowedMethods.empty()) {
+      std::string allow;
+      for (const auto& m : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + m;
+      Response r = errorResponse({core::ErrorCode::FailedPrecondition,
+                                  "method " + request.method + " is not allowed on " + request.path + "; use " + allow,
+                                  {}});
+      r.status = 405;
+      r.headers.emplace_back("Allow", allow);
+      routeName = "method_not_allowed";
+      return r;
+    }
+    routeName = "not_found";
+    return errorResponse(core::Error::notFound("no API route " + request.method + " " + request.path));
+  }
+  const Route& route = *match.route;
+  routeName = route.pattern;
+  request.pathParams = std::move(match.params);
+
+  std::size_t limit = route.maxBodyBytes ? route.maxBodyBytes : config.maxBodyBytes;
+  if (!readBody(in, limit, request.body)) {
+    keepAlive = false;  // the rest of the body is still on the wire
+    return errorResponse({core::ErrorCode::PayloadTooLarge,
+                          "request body is larger than the limit of " + std::to_string(limit) + " bytes", {}});
+  }
+  for (const auto& [name, value] : in) {
+    std::string lower;
+    for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[lower] = value;
+  }
+  Poco::Net::NameValueCollection cookies;
+  in.getCookies(cookies);
+  for (const auto& [name, value] : cookies) request.cookies[name] = value;
+
+  try {
+    auto principal = authenticator.authenticate(request);
+    if (!principal) return errorResponse(principal.error());
+    request.principal = std::move(*principal);
+    if (route.access.kind != Access::Kind::Public) {
+      if (!request.principal) {
+        return errorResponse({core::ErrorCode::Unauthenticated, "sign in first: no valid session", {}});
+      }
+      if (!route.access.allowsRole(request.principal->role)) {
+        return errorResponse(core::Error::denied("the role '" + request.principal->role + "' may not call " +
+                                                 request.method + " " + route.pattern));
+      }
+    }
+    auto result = route.handler(request);
+    if (!result) return errorResponse(result.error());
+    return std::move(*result);
+  } catch (const std::exception& e) {
+    std::optional<core::Error> mapped = mapException ? mapException(e) : std::nullopt;
+    if (mapped) return errorResponse(*mapped);
+    if (log) {
+      log("{\"level\":\"error\",\"msg\":\"unhandled exception\",\"request_id\":" + jsonString(request.requestId) +
+          ",\"error\":" + jsonString(e.what()) + "}");
+    }
+    return errorResponse({core::ErrorCode::Internal,
+                          "internal error; quote request id " + request.requestId + " when reporting it", {}});
+  }
+}
+
+void Server::Impl::serveStatic(const Request& request, Poco::Net::HTTPServerResponse& out, int& status) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    status = 405;
+    out.setStatus(Poco::Net::HTTPResponse::HTTP_METHOD_NOT_ALLOWED);
+    out.set("Allow", "GET, HEAD");
+    out.setContentLength(0);
+    out.send();
+    return;
+  }
+  auto file = staticFiles.resolve(request.path);
+  if (!file) {
+    status = 404;
+    static const std::string kBody = "Not found\n";
+    out.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+    out.setContentType("text/plain; charset=utf-8");
+    out.sendBuffer(kBody.data(), kBody.size());
+    return;
+  }
+  status = 200;
+  out.set("Cache-Control", file->cacheControl);
+  if (file->contentType.rfind("text/html", 0) == 0) {
+    out.set("Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+            "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+  }
+  if (request.method == "HEAD") {
+    out.setContentType(file->contentType);
+    out.send();
+    return;
+  }
+  out.sendFile(file->path, file->contentType);
+}
+
+Server::Server(ServerConfig config, const Router& router, Authenticator& authenticator, Metrics& metrics,
+               core::RandomSource& random, ExceptionMapper mapException, LogSink log)
+    : impl_(std::make_unique<Impl>(std::move(config), router, authenticator, metrics, random, std::move(mapException),
+                                   std::move(log))) {}
+
+Server::~Server() {
+  if (impl_->server) stop();
+}
+
+void Server::start() {
+  Poco::Net::ServerSocket socket;
+  // bind(address, reuseAddress, reusePort): SO_REUSEADDR lets a restart reuse a port in TIME_WAIT;
+  // SO_REUSEPORT stays off so that a second process cannot silently share the port.
+  socket.bind(Poco::Net::SocketAddress(impl_->config.host, static_cast<Poco::UInt16>(impl_->config.port)), true,
+              false);
+  socket.listen(impl_->config.backlog);
+  impl_->boundPort = socket.address().port();
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(impl_->config.threads);
+  params->setMaxQueued(impl_->config.maxQueued);
+  params->setKeepAlive(true);
+  params->setKeepAliveTimeout(Poco::Timespan(impl_->config.keepAliveSeconds, 0));
+  params->setMaxKeepAliveRequests(0);
+  params->setServerName("carewatch");
+  impl_->threads = std::make_unique<Poco::ThreadPool>(2, impl_->config.threads + 2, 60);
+  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->threads, socket, params);
+  impl_->server->start();
+}
+
+void Server::stop() {
+  if (!impl_->server) return;
+  // stopAll(false): stop accepting and let requests in progress finish; idle keep-alive connections close.
+  impl_->server->stopAll(false);
+  auto deadline = Clock::now() + std::chrono::seconds(impl_->config.shutdownGraceSeconds);
+  while (impl_->server->currentThreads() > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (impl_->server->currentThreads() > 0) impl_->server->stopAll(true);
+  impl_->threads->joinAll();
+  impl_->server.reset();
+}
+
+int Server::port() const { return impl_->boundPort; }
+
+}  // namespace cw::http
