@@ -16,6 +16,12 @@ Actor Actor::system(std::string name, std::string requestId) {
   return Actor{std::nullopt, std::move(name), "system", "local", std::move(requestId)};
 }
 
+Actor Actor::of(const http::Request& request) {
+  if (!request.principal) return Actor{std::nullopt, "anonymous", "anonymous", request.clientIp, request.requestId};
+  const auto& p = *request.principal;
+  return Actor{p.userId, p.username, p.role, request.clientIp, request.requestId};
+}
+
 std::string canonicalForm(const Record& r) {
   std::string out = "cw-audit-v1\n";
   field(out, std::to_string(r.seq));

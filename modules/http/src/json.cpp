@@ -41,6 +41,8 @@ std::string stringify(const Poco::Dynamic::Var& value) {
 }
 }  // namespace
 
+std::string toJsonText(const Poco::JSON::Object::Ptr& object) { return stringify(object); }
+
 Response Response::json(const Poco::JSON::Object::Ptr& object, int status) {
   Response r;
   r.status = status;

@@ -100,6 +100,8 @@ void Handler::handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPSer
 // Reads the body up to limit bytes; false when it is larger.
 bool readBody(Poco::Net::HTTPServerRequest& in, std::size_t limit, std::string& body) {
   if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit)) return false;
+  // Without a length or chunked encoding an HTTP/1.1 request has no body; reading would wait for the peer.
+  if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return true;
   std::istream& stream = in.stream();
   char buffer[8192];
   while (stream) {
@@ -139,7 +141,7 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   if (request.path.empty()) {
     Response r = errorResponse(core::Error::invalid("", "the request URI is malformed"));
     status = r.status;
-    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+    out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
     out.setContentType(r.contentType);
     out.sendBuffer(r.body.data(), r.body.size());
   } else if (isApiPath(request.path) || request.path == "/healthz" || request.path == "/readyz" ||
@@ -148,7 +150,7 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
     Response response = dispatch(in, request, routeName, keepAlive);
     if (!keepAlive) out.setKeepAlive(false);
     status = response.status;
-    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+    out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.contentType);
     out.set("Cache-Control", "no-store");
     for (const auto& [name, value] : response.headers) out.add(name, value);
@@ -246,7 +248,7 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
 void Server::Impl::serveStatic(const Request& request, Poco::Net::HTTPServerResponse& out, int& status) {
   if (request.method != "GET" && request.method != "HEAD") {
     status = 405;
-    out.setStatus(Poco::Net::HTTPResponse::HTTP_METHOD_NOT_ALLOWED);
+    out.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_METHOD_NOT_ALLOWED);
     out.set("Allow", "GET, HEAD");
     out.setContentLength(0);
     out.send();
@@ -256,7 +258,7 @@ void Server::Impl::serveStatic(const Request& request, Poco::Net::HTTPServerResp
   if (!file) {
     status = 404;
     static const std::string kBody = "Not found\n";
-    out.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+    out.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
     out.setContentType("text/plain; charset=utf-8");
     out.sendBuffer(kBody.data(), kBody.size());
     return;

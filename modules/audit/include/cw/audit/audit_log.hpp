@@ -14,6 +14,7 @@
 
 #include "cw/core/clock.hpp"
 #include "cw/db/pool.hpp"
+#include "cw/http/request.hpp"
 
 namespace cw::audit {
 
@@ -26,6 +27,8 @@ struct Actor {
   std::string requestId;
 
   static Actor system(std::string name, std::string requestId);
+  /// The signed-in caller of a request (or "anonymous" when there is none).
+  static Actor of(const http::Request& request);
 };
 
 /// What was done: `summary` is a JSON object text with the before/after of the fields that changed (never

@@ -38,6 +38,9 @@ struct Page {
 /// `page` (>= 1) and `page_size` (1..200) query parameters.
 core::Result<Page> pageParams(const Request& request);
 
+/// Compact JSON text of an object (audit summaries, log lines).
+std::string toJsonText(const Poco::JSON::Object::Ptr& object);
+
 /// The one rendering of an error: {"error": {"code", "message", "field"?}}.
 Response errorResponse(const core::Error& error);
 int httpStatus(core::ErrorCode code);

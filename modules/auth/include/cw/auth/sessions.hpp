@@ -1,0 +1,75 @@
+#pragma once
+// Sign-in, sessions and the request authenticator.
+//
+// A session token is 32 random bytes (base64url) handed to the client once; the database keeps only its
+// SHA-256. Sessions end after `idleTimeout` without a request, `absoluteTimeout` after sign-in, on logout, and
+// when the account is disabled or its password reset. A token is accepted as `Authorization: Bearer <token>` or
+// as the HttpOnly SameSite=Strict cookie; cookie-authenticated writes must also carry the session's CSRF token
+// in the X-CSRF-Token header.
+//
+// Failed sign-ins are counted per submitted username (existing or not): `maxFailures` in a row lock that
+// username for `lockout`. Unknown users, wrong passwords and disabled accounts get the same answer.
+//
+// Thread-safety: SessionService may be shared by all request threads.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cw/audit/audit_log.hpp"
+#include "cw/auth/password.hpp"
+#include "cw/auth/users.hpp"
+#include "cw/core/clock.hpp"
+#include "cw/core/random.hpp"
+#include "cw/db/pool.hpp"
+#include "cw/http/server.hpp"
+
+namespace cw::auth {
+
+struct SessionConfig {
+  std::chrono::seconds idleTimeout{30 * 60};
+  std::chrono::seconds absoluteTimeout{12 * 60 * 60};
+  int maxFailures = 5;
+  std::chrono::seconds lockout{15 * 60};
+  std::string cookieName = "cw_session";
+  bool cookieSecure = false;  // set true when served over HTTPS
+};
+
+struct LoginResult {
+  std::string token;
+  std::string csrfToken;
+  std::string expiresAt;  // ISO-8601 UTC
+  User user;
+};
+
+class SessionService final : public http::Authenticator {
+ public:
+  SessionService(db::Pool& pool, audit::AuditLog& audit, UserService& users, const PasswordHasher& hasher,
+                 const core::Clock& clock, core::RandomSource& random, SessionConfig config);
+
+  /// Unauthenticated for bad credentials (one message for every cause), ResourceExhausted while locked out.
+  core::Result<LoginResult> login(const std::string& username, const std::string& password, const std::string& clientIp,
+                                  const std::string& userAgent, const std::string& requestId);
+  core::Status logout(const http::Principal& principal, const audit::Actor& actor);
+  /// The session's CSRF token and absolute expiry, for GET /auth/me.
+  core::Result<std::pair<std::string, std::string>> sessionInfo(const http::Principal& principal);
+
+  core::Result<std::optional<http::Principal>> authenticate(const http::Request& request) override;
+
+  /// Deletes expired and long-revoked sessions; returns how many. Called by the scheduled cleanup job.
+  std::uint64_t purgeExpired();
+
+  const SessionConfig& config() const { return config_; }
+
+ private:
+  db::Pool& pool_;
+  audit::AuditLog& audit_;
+  UserService& users_;
+  const PasswordHasher& hasher_;
+  const core::Clock& clock_;
+  core::RandomSource& random_;
+  SessionConfig config_;
+};
+
+}  // namespace cw::auth

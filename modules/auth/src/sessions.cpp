@@ -1,0 +1,196 @@
+#include "cw/auth/sessions.hpp"
+
+#include <Poco/JSON/Object.h>
+
+#include "cw/core/crypto.hpp"
+#include "cw/core/time.hpp"
+#include "cw/core/validation.hpp"
+#include "cw/http/json.hpp"
+#include "user_sql.hpp"
+
+namespace cw::auth {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+constexpr auto kTouchEvery = std::chrono::seconds(60);
+constexpr const char* kBadCredentials = "username or password is incorrect";
+constexpr std::size_t kMaxUsernameBytes = 64;
+constexpr std::size_t kMaxPasswordBytes = 1024;
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string bearerToken(const http::Request& request) {
+  std::string header = request.header("Authorization");
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (header.size() > kPrefix.size() && lower(header.substr(0, kPrefix.size())) == "bearer ") {
+    return core::trim(header.substr(kPrefix.size()));
+  }
+  return {};
+}
+
+bool isSafeMethod(const std::string& method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
+
+}  // namespace
+
+SessionService::SessionService(db::Pool& pool, audit::AuditLog& audit, UserService& users, const PasswordHasher& hasher,
+                               const core::Clock& clock, core::RandomSource& random, SessionConfig config)
+    : pool_(pool), audit_(audit), users_(users), hasher_(hasher), clock_(clock), random_(random),
+      config_(std::move(config)) {}
+
+core::Result<LoginResult> SessionService::login(const std::string& rawUsername, const std::string& password,
+                                                const std::string& clientIp, const std::string& userAgent,
+                                                const std::string& requestId) {
+  std::string username = lower(core::trim(rawUsername));
+  if (username.empty()) return Error::invalid("username", "username is required");
+  if (username.size() > kMaxUsernameBytes || !core::isValidUtf8(username)) {
+    return Error::invalid("username", "username must be at most 64 characters of valid text");
+  }
+  if (password.empty()) return Error::invalid("password", "password is required");
+  if (password.size() > kMaxPasswordBytes) return Error::invalid("password", "password is too long");
+
+  auto now = clock_.now();
+  std::string nowSql = core::formatSqlDateTime(now);
+  auto lease = pool_.acquire();
+  db::Connection& c = *lease;
+
+  auto throttle = c.query(sql::kThrottleState, username);
+  if (!throttle.empty() && !throttle[0].isNull("locked_until")) {
+    auto until = core::parseSqlDateTime(throttle[0].str("locked_until"));
+    if (until && *until > now) {
+      return Error{ErrorCode::ResourceExhausted,
+                   "too many failed sign-in attempts; this account is locked until " + core::formatIsoUtc(*until) +
+                       " (UTC)",
+                   {}};
+    }
+  }
+
+  auto rows = c.query(sql::kUserForLogin, username);
+  bool valid = false;
+  if (rows.empty()) {
+    hasher_.verifyDummy(password);
+  } else {
+    valid = hasher_.verify(password, rows[0].str("password_hash")) && rows[0].str("status") == "active";
+  }
+
+  audit::Actor actor{std::nullopt, username, "anonymous", clientIp, requestId};
+  if (!valid) {
+    db::Transaction tx(c);
+    // A run of failures counts only while each follows the previous within the lockout window.
+    c.execute(sql::kResetStaleFailures, username, core::formatSqlDateTime(now - config_.lockout));
+    c.execute(sql::kCountFailure, username, nowSql, nowSql);
+    auto state = c.query(sql::kThrottleState, username);
+    bool lockNow = !state.empty() && state[0].i64("failures") >= config_.maxFailures;
+    Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
+    summary->set("failures", state.empty() ? 0 : state[0].i64("failures"));
+    audit_.append(c, actor, {"auth.login_failed", "username", username, http::toJsonText(summary)});
+    if (lockNow) {
+      auto until = now + config_.lockout;
+      c.execute(sql::kLockUsername, core::formatSqlDateTime(until), username);
+      Poco::JSON::Object::Ptr lock = new Poco::JSON::Object;
+      lock->set("locked_until", core::formatIsoUtc(until));
+      audit_.append(c, actor, {"auth.locked", "username", username, http::toJsonText(lock)});
+    }
+    tx.commit();
+    return Error{ErrorCode::Unauthenticated, kBadCredentials, {}};
+  }
+
+  std::int64_t userId = rows[0].i64("id");
+  std::string token = core::randomToken(random_, 32);
+  std::string csrf = core::randomToken(random_, 24);
+  auto expires = now + config_.absoluteTimeout;
+  std::string ua = userAgent.substr(0, 255);
+  if (!core::isValidUtf8(ua)) ua = "";
+  db::Transaction tx(c);
+  c.execute(sql::kClearThrottle, username);
+  c.execute(sql::kInsertSession, core::sha256Hex(token), userId, csrf, nowSql, nowSql,
+            core::formatSqlDateTime(expires), clientIp, ua);
+  std::int64_t sessionId = c.lastInsertId();
+  c.execute(sql::kTouchLogin, nowSql, userId);
+  actor.id = userId;
+  actor.role = rows[0].str("role");
+  audit_.append(c, actor, {"auth.login", "session", std::to_string(sessionId), "{}"});
+  tx.commit();
+  auto user = users_.find(c, userId);
+  if (!user) return Error::notFound("user " + std::to_string(userId) + " does not exist");
+  return LoginResult{token, csrf, core::formatIsoUtc(expires), *user};
+}
+
+core::Status SessionService::logout(const http::Principal& principal, const audit::Actor& actor) {
+  auto lease = pool_.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  c.execute(sql::kRevokeSession, core::formatSqlDateTime(clock_.now()), principal.sessionId);
+  audit_.append(c, actor, {"auth.logout", "session", std::to_string(principal.sessionId), "{}"});
+  tx.commit();
+  return core::Ok{};
+}
+
+core::Result<std::pair<std::string, std::string>> SessionService::sessionInfo(const http::Principal& principal) {
+  auto lease = pool_.acquire();
+  auto rows = lease->query("SELECT csrf_token, expires_at FROM sessions WHERE id = ?", principal.sessionId);
+  if (rows.empty()) return Error{ErrorCode::Unauthenticated, "the session has ended", {}};
+  auto expires = core::parseSqlDateTime(rows[0].str("expires_at"));
+  return std::make_pair(rows[0].str("csrf_token"), expires ? core::formatIsoUtc(*expires) : "");
+}
+
+core::Result<std::optional<http::Principal>> SessionService::authenticate(const http::Request& request) {
+  std::string token = bearerToken(request);
+  bool viaCookie = false;
+  if (token.empty()) {
+    auto it = request.cookies.find(config_.cookieName);
+    if (it == request.cookies.end() || it->second.empty()) return std::optional<http::Principal>();
+    token = it->second;
+    viaCookie = true;
+  }
+  if (token.size() > 128) return std::optional<http::Principal>();
+  auto lease = pool_.acquire();
+  db::Connection& c = *lease;
+  auto rows = c.query(sql::kSessionByToken, core::sha256Hex(token));
+  if (rows.empty()) return std::optional<http::Principal>();
+  const auto& row = rows[0];
+  auto now = clock_.now();
+  auto lastSeen = core::parseSqlDateTime(row.str("last_seen_at"));
+  auto expires = core::parseSqlDateTime(row.str("expires_at"));
+  if (!lastSeen || !expires || now >= *expires || now >= *lastSeen + config_.idleTimeout ||
+      row.str("status") != "active") {
+    return std::optional<http::Principal>();
+  }
+  if (viaCookie && !isSafeMethod(request.method) &&
+      !core::constantTimeEquals(request.header("X-CSRF-Token"), row.str("csrf_token"))) {
+    return Error::denied("missing or invalid X-CSRF-Token header (required for cookie-authenticated changes)");
+  }
+  if (now - *lastSeen >= kTouchEvery) c.execute(sql::kTouchSession, core::formatSqlDateTime(now), row.i64("id"));
+  http::Principal p;
+  p.userId = row.i64("user_id");
+  p.username = row.str("username");
+  p.displayName = row.str("display_name");
+  p.role = row.str("role");
+  p.departmentCode = row.optStr("department_code");
+  p.regionCode = row.optStr("region_code");
+  p.institutionId = row.optI64("institution_id");
+  p.sessionId = row.i64("id");
+  p.viaCookie = viaCookie;
+  return std::optional<http::Principal>(std::move(p));
+}
+
+std::uint64_t SessionService::purgeExpired() {
+  auto now = clock_.now();
+  auto lease = pool_.acquire();
+  std::uint64_t total = 0;
+  for (;;) {
+    auto n = lease->execute(sql::kDeleteOldSessions, core::formatSqlDateTime(now),
+                            core::formatSqlDateTime(now - config_.idleTimeout),
+                            core::formatSqlDateTime(now - std::chrono::hours(24)));
+    total += n;
+    if (n < 1000) break;
+  }
+  return total;
+}
+
+}  // namespace cw::auth

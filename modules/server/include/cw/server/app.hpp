@@ -1,0 +1,68 @@
+#pragma once
+// The composition root: builds the pool, services and router from the configuration and passes them by
+// constructor. Nothing else in carewatch constructs services. Constructing an App does not touch the database.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cw/audit/audit_log.hpp"
+#include "cw/auth/password.hpp"
+#include "cw/auth/sessions.hpp"
+#include "cw/auth/users.hpp"
+#include "cw/core/clock.hpp"
+#include "cw/core/random.hpp"
+#include "cw/db/migrations.hpp"
+#include "cw/db/pool.hpp"
+#include "cw/http/metrics.hpp"
+#include "cw/http/router.hpp"
+#include "cw/http/server.hpp"
+#include "cw/server/config.hpp"
+#include "cw/server/jobs.hpp"
+
+namespace cw::server {
+
+class App {
+ public:
+  /// `clock` may be null (the system clock).
+  App(Config config, http::LogSink log, const core::Clock* clock = nullptr);
+
+  /// Every route of the API, registered in one place; also used by the route-coverage tests.
+  const http::Router& router() const { return router_; }
+  db::Pool& pool() { return pool_; }
+  audit::AuditLog& audit() { return audit_; }
+  auth::UserService& users() { return users_; }
+  const Config& config() const { return config_; }
+  /// Readiness: the database answers and every migration file has been applied unchanged.
+  core::Status ready();
+  /// Loads migration files from config.migrationsDir.
+  core::Result<db::Migrator> migrator();
+  /// Runs the HTTP server and the scheduler until SIGTERM/SIGINT, then shuts down gracefully.
+  int serve();
+  http::Server makeServer();
+  std::unique_ptr<Scheduler> makeScheduler();
+
+ private:
+  void registerRoutes();
+
+  Config config_;
+  http::LogSink log_;
+  core::SystemClock systemClock_;
+  const core::Clock& clock_;
+  core::SecureRandom random_;
+  db::Pool pool_;
+  audit::AuditLog audit_;
+  auth::PasswordHasher hasher_;
+  auth::UserService users_;
+  auth::SessionService sessions_;
+  http::Metrics metrics_;
+  http::Router router_;
+};
+
+/// Maps infrastructure exceptions to API errors: database unreachable -> Unavailable (503).
+std::optional<core::Error> mapException(const std::exception& e);
+
+/// A thread-safe sink writing one JSON line per call to stdout.
+http::LogSink stdoutLog();
+
+}  // namespace cw::server

@@ -1,0 +1,153 @@
+#include "cw/server/app.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/NetException.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+#include <mutex>
+
+#include "cw/audit/routes.hpp"
+#include "cw/auth/routes.hpp"
+#include "cw/core/time.hpp"
+#include "cw/http/json.hpp"
+
+namespace cw::server {
+
+using core::Error;
+using core::ErrorCode;
+
+std::optional<core::Error> mapException(const std::exception& e) {
+  if (dynamic_cast<const db::Unavailable*>(&e)) {
+    return Error{ErrorCode::Unavailable, "the database is unavailable; try again shortly", {}};
+  }
+  return std::nullopt;
+}
+
+http::LogSink stdoutLog() {
+  auto mutex = std::make_shared<std::mutex>();
+  return [mutex](const std::string& line) {
+    std::lock_guard lock(*mutex);
+    std::cout << line << '\n' << std::flush;
+  };
+}
+
+App::App(Config config, http::LogSink log, const core::Clock* clock)
+    : config_(std::move(config)),
+      log_(std::move(log)),
+      clock_(clock ? *clock : systemClock_),
+      pool_(config_.db),
+      audit_(clock_),
+      hasher_(random_, config_.pbkdf2Iterations),
+      users_(pool_, audit_, hasher_, clock_),
+      sessions_(pool_, audit_, users_, hasher_, clock_, random_, config_.sessions) {
+  registerRoutes();
+  metrics_.addGauge("carewatch_db_pool_open", "Open database connections", [this] {
+    return static_cast<double>(pool_.stats().open);
+  });
+  metrics_.addGauge("carewatch_db_pool_leased", "Database connections in use", [this] {
+    return static_cast<double>(pool_.stats().leased);
+  });
+  metrics_.addGauge("carewatch_db_pool_max", "Database pool size", [this] {
+    return static_cast<double>(pool_.stats().max);
+  });
+  metrics_.addGauge("carewatch_db_pool_wait_total", "Acquisitions that waited for a connection", [this] {
+    return static_cast<double>(pool_.stats().waits);
+  });
+  metrics_.addGauge("carewatch_db_pool_timeout_total", "Acquisitions that gave up (503)", [this] {
+    return static_cast<double>(pool_.stats().timeouts);
+  });
+}
+
+core::Result<db::Migrator> App::migrator() {
+  auto files = db::loadMigrations(config_.migrationsDir);
+  if (!files) return files.error();
+  return db::Migrator(pool_, std::move(*files));
+}
+
+core::Status App::ready() {
+  auto m = migrator();
+  if (!m) return m.error();
+  auto state = m->state();
+  if (!state) return state.error();
+  if (!state->pending.empty()) {
+    return Error{ErrorCode::Unavailable, "migrations not applied: " + state->pending.front() +
+                                             (state->pending.size() > 1 ? " and " + std::to_string(state->pending.size() - 1) + " more" : ""),
+                 {}};
+  }
+  return core::Ok{};
+}
+
+void App::registerRoutes() {
+  using http::Access;
+  using http::Request;
+  using http::Response;
+  router_.add("GET", "/healthz", Access::anyone(), [](Request&) -> core::Result<Response> {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("status", "ok");
+    return Response::json(o);
+  });
+  router_.add("GET", "/readyz", Access::anyone(), [this](Request&) -> core::Result<Response> {
+    if (auto ok = ready(); !ok) {
+      core::Error e = ok.error();
+      e.code = ErrorCode::Unavailable;
+      return e;
+    }
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("status", "ready");
+    return Response::json(o);
+  });
+  router_.add("GET", "/metrics", Access::anyone(), [this](Request&) -> core::Result<Response> {
+    return Response::text(metrics_.scrape(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  auth::registerRoutes(router_, pool_, users_, sessions_);
+  audit::registerRoutes(router_, pool_, audit_);
+}
+
+http::Server App::makeServer() {
+  return http::Server(config_.http, router_, sessions_, metrics_, random_, mapException, log_);
+}
+
+std::unique_ptr<Scheduler> App::makeScheduler() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  auto scheduler = std::make_unique<Scheduler>(pool_, clock_, std::string(host) + ":" + std::to_string(getpid()), log_);
+  scheduler->add(Job{"session_cleanup", config_.jobs.sessionCleanupInterval, [this] {
+                       return "deleted " + std::to_string(sessions_.purgeExpired()) + " ended sessions";
+                     }});
+  return scheduler;
+}
+
+int App::serve() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  // Block before any thread starts, so every thread inherits the mask and only sigwait() below sees them.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  http::Server server = makeServer();
+  try {
+    server.start();
+  } catch (const Poco::Exception& e) {
+    log_("{\"level\":\"error\",\"msg\":\"cannot listen on " + config_.http.host + ":" +
+         std::to_string(config_.http.port) + ": " + e.displayText() + "\"}");
+    return 1;
+  }
+  std::unique_ptr<Scheduler> scheduler;
+  if (config_.jobs.enabled) {
+    scheduler = makeScheduler();
+    scheduler->start();
+  }
+  log_("{\"level\":\"info\",\"msg\":\"listening\",\"address\":\"http://" + config_.http.host + ":" +
+       std::to_string(server.port()) + "\",\"pid\":" + std::to_string(getpid()) + "}");
+  int received = 0;
+  sigwait(&signals, &received);
+  log_("{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":" + std::to_string(received) + "}");
+  server.stop();
+  if (scheduler) scheduler->stop();
+  log_("{\"level\":\"info\",\"msg\":\"stopped\"}");
+  return 0;
+}
+
+}  // namespace cw::server
