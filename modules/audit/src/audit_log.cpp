@@ -68,7 +68,7 @@ std::pair<std::vector<Record>, std::int64_t> AuditLog::list(db::Connection& conn
   // prepared form is cached.
   static const std::string kWhere =
       " WHERE (? IS NULL OR actor_name = ?) AND (? IS NULL OR action = ?) AND (? IS NULL OR object_type = ?)"
-      " AND (? IS NULL OR object_id = ?) AND (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)";
+      " AND (? IS NULL OR object_id = ?) AND (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at <= ?)";
   static const std::string kCount = "SELECT COUNT(*) AS n FROM audit_log" + kWhere;
   static const std::string kPage =
       std::string("SELECT ") + kColumns + " FROM audit_log" + kWhere + " ORDER BY seq DESC LIMIT ? OFFSET ?";

@@ -113,6 +113,23 @@ bool readBody(Poco::Net::HTTPServerRequest& in, std::size_t limit, std::string& 
   return true;
 }
 
+// After answering 413, reads (and drops) what the client is still sending, up to a cap, so that it can finish
+// writing and read the answer instead of seeing its connection reset.
+void drainBody(Poco::Net::HTTPServerRequest& in) {
+  constexpr std::size_t kDrainCap = 64 * 1024 * 1024;
+  std::istream& stream = in.stream();
+  char buffer[16384];
+  std::size_t total = 0;
+  try {
+    while (stream && total < kDrainCap) {
+      stream.read(buffer, sizeof buffer);
+      total += static_cast<std::size_t>(stream.gcount());
+    }
+  } catch (const Poco::Exception&) {
+    // The client went away; nothing to do.
+  }
+}
+
 }  // namespace
 
 void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
@@ -157,6 +174,7 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
     out.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
     if (in.getMethod() == "HEAD") out.send();
     else out.sendBuffer(response.body.data(), response.body.size());
+    if (!keepAlive) drainBody(in);
   } else {
     serveStatic(request, out, status);
   }

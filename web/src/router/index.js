@@ -1,0 +1,81 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuthStore } from '../stores/auth.js'
+
+const routes = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('../views/LoginView.vue'),
+    meta: { public: true, titleKey: 'auth.title' }
+  },
+  {
+    path: '/',
+    component: () => import('../layouts/AppLayout.vue'),
+    children: [
+      {
+        path: '',
+        name: 'dashboard',
+        component: () => import('../views/DashboardView.vue'),
+        meta: { titleKey: 'menu.dashboard' }
+      },
+      {
+        path: 'admin/users',
+        name: 'admin-users',
+        component: () => import('../views/admin/UsersView.vue'),
+        meta: { roles: ['admin'], titleKey: 'menu.users' }
+      },
+      {
+        path: 'admin/audit',
+        name: 'admin-audit',
+        component: () => import('../views/admin/AuditView.vue'),
+        meta: { roles: ['admin'], titleKey: 'menu.audit' }
+      },
+      {
+        path: '403',
+        name: 'forbidden',
+        component: () => import('../views/ForbiddenView.vue'),
+        meta: { titleKey: 'errors.forbiddenTitle' }
+      }
+    ]
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('../views/NotFoundView.vue'),
+    meta: { public: true, titleKey: 'errors.notFoundTitle' }
+  }
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 })
+})
+
+/** Only same-origin absolute paths are accepted as post-login redirect targets. */
+export function safeRedirect(value) {
+  const v = Array.isArray(value) ? value[0] : value
+  if (typeof v !== 'string' || !v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\')) return '/'
+  if (v === '/login' || v.startsWith('/login?') || v.startsWith('/login#')) return '/'
+  return v
+}
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore()
+  await auth.init()
+
+  if (to.meta.public) {
+    if (to.name === 'login' && auth.isLoggedIn) {
+      return safeRedirect(to.query.redirect)
+    }
+    return true
+  }
+  if (!auth.isLoggedIn) {
+    return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  }
+  const roles = to.matched.flatMap((r) => r.meta.roles || [])
+  if (roles.length && !roles.includes(auth.role)) {
+    return { name: 'forbidden' }
+  }
+  return true
+})
