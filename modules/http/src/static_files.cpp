@@ -35,7 +35,8 @@ std::optional<StaticFile> StaticFiles::resolve(const std::string& requestPath) c
   // Reject traversal outright rather than normalising it away.
   bool safe = requestPath.find("..") == std::string::npos && requestPath.find('\0') == std::string::npos &&
               requestPath.find('\\') == std::string::npos;
-  if (safe && requestPath != "/" && !requestPath.empty()) {
+  if (!safe) return std::nullopt;
+  if (requestPath != "/" && !requestPath.empty()) {
     fs::path candidate = fs::path(root_) / requestPath.substr(1);
     if (fs::is_regular_file(candidate, ec)) {
       std::string ext = candidate.extension().string();

@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+
+#include "cw/http/json.hpp"
+#include "cw/http/router.hpp"
+
+namespace cw::http {
+namespace {
+
+Handler noop() {
+  return [](Request&) -> core::Result<Response> { return Response::emptyObject(); };
+}
+
+TEST(Router, MatchesParametersAndPrefersLiteralSegments) {
+  Router router;
+  router.add("GET", "/api/v1/admin/users/{id}", Access::only({"admin"}), noop());
+  router.add("GET", "/api/v1/admin/users/export", Access::only({"admin"}), noop());
+  auto byId = router.match("GET", "/api/v1/admin/users/42");
+  ASSERT_NE(byId.route, nullptr);
+  EXPECT_EQ(byId.params.at("id"), "42");
+  auto literal = router.match("GET", "/api/v1/admin/users/export");
+  ASSERT_NE(literal.route, nullptr);
+  EXPECT_EQ(literal.route->pattern, "/api/v1/admin/users/export");
+}
+
+TEST(Router, ReportsAllowedMethodsWhenOnlyTheMethodIsWrong) {
+  Router router;
+  router.add("POST", "/api/v1/auth/login", Access::anyone(), noop());
+  auto m = router.match("GET", "/api/v1/auth/login");
+  EXPECT_EQ(m.route, nullptr);
+  ASSERT_EQ(m.allowedMethods.size(), 1u);
+  EXPECT_EQ(m.allowedMethods[0], "POST");
+  auto none = router.match("GET", "/api/v1/auth/other");
+  EXPECT_EQ(none.route, nullptr);
+  EXPECT_TRUE(none.allowedMethods.empty());
+}
+
+TEST(Router, DoesNotMatchEmptyParameterOrExtraSegments) {
+  Router router;
+  router.add("GET", "/api/v1/admin/users/{id}", Access::signedIn(), noop());
+  EXPECT_EQ(router.match("GET", "/api/v1/admin/users/").route, nullptr);
+  EXPECT_EQ(router.match("GET", "/api/v1/admin/users/1/x").route, nullptr);
+}
+
+TEST(Router, RefusesDuplicatesAndMalformedPatterns) {
+  Router router;
+  router.add("GET", "/a/{id}", Access::signedIn(), noop());
+  EXPECT_THROW(router.add("GET", "/a/{id}", Access::signedIn(), noop()), std::invalid_argument);
+  EXPECT_THROW(router.add("GET", "a/b", Access::signedIn(), noop()), std::invalid_argument);
+  EXPECT_THROW(router.add("GET", "/a/{id", Access::signedIn(), noop()), std::invalid_argument);
+}
+
+TEST(Access, DescribesAndChecksRoles) {
+  EXPECT_EQ(Access::anyone().describe(), "public");
+  EXPECT_EQ(Access::signedIn().describe(), "authenticated");
+  Access admins = Access::only({"admin", "officer"});
+  EXPECT_EQ(admins.describe(), "roles:admin,officer");
+  EXPECT_TRUE(admins.allowsRole("officer"));
+  EXPECT_FALSE(admins.allowsRole("inspector"));
+}
+
+TEST(Json, ParseErrorsNameTheProblem) {
+  auto empty = parseJsonObject("  ");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("empty"), std::string::npos);
+  auto broken = parseJsonObject("{\"a\": ");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.error().message.find("not valid JSON"), std::string::npos);
+  auto array = parseJsonObject("[1,2]");
+  ASSERT_FALSE(array.ok());
+  EXPECT_NE(array.error().message.find("JSON object"), std::string::npos);
+}
+
+TEST(Json, FieldReadersNameTheFieldAndType) {
+  auto body = *parseJsonObject(R"({"name":"  九江  ","count":"3","n":7,"blank":""})");
+  EXPECT_EQ(*requireString(body, "name", 1, 10), "九江");
+  auto missing = requireString(body, "absent", 1, 10);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().field, "absent");
+  auto wrongType = optionalInt(body, "count");
+  ASSERT_FALSE(wrongType.ok());
+  EXPECT_EQ(wrongType.error().message, "count must be an integer");
+  EXPECT_EQ(**optionalInt(body, "n"), 7);
+  EXPECT_FALSE(optionalString(body, "blank", 10)->has_value());
+}
+
+TEST(Errors, OneStatusPerCodeAndOneShape) {
+  EXPECT_EQ(httpStatus(core::ErrorCode::InvalidArgument), 400);
+  EXPECT_EQ(httpStatus(core::ErrorCode::Unauthenticated), 401);
+  EXPECT_EQ(httpStatus(core::ErrorCode::PermissionDenied), 403);
+  EXPECT_EQ(httpStatus(core::ErrorCode::NotFound), 404);
+  EXPECT_EQ(httpStatus(core::ErrorCode::Conflict), 409);
+  EXPECT_EQ(httpStatus(core::ErrorCode::PayloadTooLarge), 413);
+  EXPECT_EQ(httpStatus(core::ErrorCode::ResourceExhausted), 429);
+  EXPECT_EQ(httpStatus(core::ErrorCode::Unavailable), 503);
+  auto r = errorResponse(core::Error::invalid("username", "username is required"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"error":{"code":"INVALID_ARGUMENT","field":"username","message":"username is required"}})");
+}
+
+TEST(Pagination, ValidatesRanges) {
+  Request request;
+  request.query.emplace("page", "0");
+  auto bad = pageParams(request);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "page");
+  Request ok;
+  ok.query.emplace("page", "3");
+  ok.query.emplace("page_size", "50");
+  auto page = pageParams(ok);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->offset(), 100);
+}
+
+}  // namespace
+}  // namespace cw::http
