@@ -64,15 +64,13 @@ Reply logout(SessionService& sessions, Request& request) {
   return response;
 }
 
-Reply me(SessionService& sessions, UserService& users, Request& request) {
+Reply me(UserService& users, Request& request) {
   auto user = users.get(request.principal->userId);
   if (!user) return user.error();
-  auto info = sessions.sessionInfo(*request.principal);
-  if (!info) return info.error();
   Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
   out->set("user", toJson(*user));
-  out->set("csrf_token", info->first);
-  out->set("expires_at", info->second);
+  out->set("csrf_token", request.principal->csrfToken);
+  out->set("expires_at", request.principal->sessionExpiresAt);
   return Response::json(out);
 }
 
@@ -199,7 +197,7 @@ void registerRoutes(http::Router& router, db::Pool& pool, UserService& users, Se
   const Access admin = Access::only({"admin"});
   router.add("POST", "/api/v1/auth/login", Access::anyone(), [&](Request& r) { return login(sessions, r); });
   router.add("POST", "/api/v1/auth/logout", Access::signedIn(), [&](Request& r) { return logout(sessions, r); });
-  router.add("GET", "/api/v1/auth/me", Access::signedIn(), [&](Request& r) { return me(sessions, users, r); });
+  router.add("GET", "/api/v1/auth/me", Access::signedIn(), [&](Request& r) { return me(users, r); });
   router.add("GET", "/api/v1/admin/users", admin, [&](Request& r) { return listUsers(users, r); });
   router.add("POST", "/api/v1/admin/users", admin, [&](Request& r) { return createUser(users, r); });
   router.add("GET", "/api/v1/admin/users/{id}", admin, [&](Request& r) { return getUser(users, r); });

@@ -131,14 +131,6 @@ core::Status SessionService::logout(const http::Principal& principal, const audi
   return core::Ok{};
 }
 
-core::Result<std::pair<std::string, std::string>> SessionService::sessionInfo(const http::Principal& principal) {
-  auto lease = pool_.acquire();
-  auto rows = lease->query("SELECT csrf_token, expires_at FROM sessions WHERE id = ?", principal.sessionId);
-  if (rows.empty()) return Error{ErrorCode::Unauthenticated, "the session has ended", {}};
-  auto expires = core::parseSqlDateTime(rows[0].str("expires_at"));
-  return std::make_pair(rows[0].str("csrf_token"), expires ? core::formatIsoUtc(*expires) : "");
-}
-
 core::Result<std::optional<http::Principal>> SessionService::authenticate(const http::Request& request) {
   std::string token = bearerToken(request);
   bool viaCookie = false;
@@ -175,6 +167,8 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
   p.regionCode = row.optStr("region_code");
   p.institutionId = row.optI64("institution_id");
   p.sessionId = row.i64("id");
+  p.sessionExpiresAt = core::formatIsoUtc(*expires);
+  p.csrfToken = row.str("csrf_token");
   p.viaCookie = viaCookie;
   return std::optional<http::Principal>(std::move(p));
 }

@@ -52,8 +52,6 @@ class SessionService final : public http::Authenticator {
   core::Result<LoginResult> login(const std::string& username, const std::string& password, const std::string& clientIp,
                                   const std::string& userAgent, const std::string& requestId);
   core::Status logout(const http::Principal& principal, const audit::Actor& actor);
-  /// The session's CSRF token and absolute expiry, for GET /auth/me.
-  core::Result<std::pair<std::string, std::string>> sessionInfo(const http::Principal& principal);
 
   core::Result<std::optional<http::Principal>> authenticate(const http::Request& request) override;
 

@@ -25,6 +25,8 @@ struct Principal {
   std::optional<std::string> regionCode;
   std::optional<std::int64_t> institutionId;
   std::int64_t sessionId = 0;
+  std::string sessionExpiresAt;  // ISO-8601 UTC, the absolute end of the session
+  std::string csrfToken;         // the session's token for cookie-authenticated writes
   bool viaCookie = false;
 };
 
