@@ -85,6 +85,7 @@ TEST_F(AuthApi, UnknownApiRouteIs404AndWrongMethodIs405AsJson) {
   auto wrongMethod = client().request("DELETE", "/api/v1/auth/login");
   EXPECT_EQ(wrongMethod.status, 405);
   EXPECT_EQ(wrongMethod.headers["allow"], "POST");
+  EXPECT_EQ(wrongMethod.errorCode(), "METHOD_NOT_ALLOWED");
   EXPECT_NE(wrongMethod.headers["content-type"].find("application/json"), std::string::npos);
 }
 
@@ -149,6 +150,13 @@ TEST_F(AuthApi, CookieAuthenticatedWritesNeedTheCsrfToken) {
   auto withToken = cookie;
   withToken["X-CSRF-Token"] = csrf;
   EXPECT_EQ(client().request("POST", "/api/v1/auth/logout", "", withToken).status, 200);
+}
+
+TEST_F(AuthApi, SigningInWithAStaleCookieAndNoCsrfTokenWorks) {
+  std::map<std::string, std::string> staleCookie{{"Cookie", "cw_session=no-longer-valid-token"}};
+  auto reply = client().request("POST", "/api/v1/auth/login",
+                                R"({"username":"wj.chenjing","password":"Jiujiang#2026"})", staleCookie);
+  EXPECT_EQ(reply.status, 200) << reply.body;
 }
 
 TEST_F(AuthApi, RequestIdIsEchoedWhenWellFormed) {

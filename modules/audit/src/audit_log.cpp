@@ -100,6 +100,10 @@ std::pair<std::vector<Record>, std::int64_t> AuditLog::list(db::Connection& conn
 VerifyReport AuditLog::verify(db::Connection& connection) {
   static const std::string kBatch =
       std::string("SELECT ") + kColumns + " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
+  // One consistent snapshot (InnoDB REPEATABLE READ), so records appended while verifying are not mistaken
+  // for a head that runs ahead of the chain.
+  std::optional<db::Transaction> snapshot;
+  if (!connection.inTransaction()) snapshot.emplace(connection);
   VerifyReport report;
   std::int64_t lastSeq = 0;
   std::string lastHash(64, '0');

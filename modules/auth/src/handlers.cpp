@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "cw/auth/routes.hpp"
+#include "cw/core/validation.hpp"
 #include "cw/http/json.hpp"
 #include "json_mapping.hpp"
 
@@ -86,7 +87,9 @@ Reply listUsers(UserService& users, Request& request) {
   filter.role = text("role");
   filter.status = text("status");
   filter.keyword = text("q");
-  if (filter.keyword && filter.keyword->size() > 64) return Error::invalid("q", "q must be at most 64 characters");
+  if (filter.keyword) {
+    if (auto ok = core::checkText("q", *filter.keyword, 1, 64); !ok) return ok.error();
+  }
   filter.offset = page->offset();
   filter.limit = page->pageSize;
   auto [items, total] = users.list(filter);

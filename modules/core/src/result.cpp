@@ -7,6 +7,7 @@ std::string_view errorCodeName(ErrorCode code) {
     case ErrorCode::InvalidArgument: return "INVALID_ARGUMENT";
     case ErrorCode::Unauthenticated: return "UNAUTHENTICATED";
     case ErrorCode::PermissionDenied: return "PERMISSION_DENIED";
+    case ErrorCode::MethodNotAllowed: return "METHOD_NOT_ALLOWED";
     case ErrorCode::NotFound: return "NOT_FOUND";
     case ErrorCode::Conflict: return "CONFLICT";
     case ErrorCode::FailedPrecondition: return "FAILED_PRECONDITION";

@@ -28,7 +28,7 @@ constexpr const char* kCreateTable =
     " execution_ms INT NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 constexpr const char* kLockName = "carewatch.schema_migrations";
-constexpr int kLockWaitSeconds = 120;
+constexpr int kLockWaitSeconds = 20;  // below db.read_timeout_seconds, so the wait is not taken for a lost connection
 
 }  // namespace
 
@@ -73,10 +73,15 @@ core::Result<std::vector<MigrationFile>> loadMigrations(const std::string& dir) 
 Migrator::Migrator(Pool& pool, std::vector<MigrationFile> files) : pool_(pool), files_(std::move(files)) {}
 
 core::Result<MigrationState> Migrator::compare(Connection& connection) {
-  connection.executeScript(kCreateTable);
   std::map<int, std::pair<std::string, std::string>> applied;  // version -> (name, checksum)
-  for (const auto& row : connection.query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")) {
-    applied[static_cast<int>(row.i64("version"))] = {row.str("name"), row.str("checksum")};
+  auto table = connection.query(
+      "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE()"
+      " AND table_name = 'schema_migrations'");
+  if (table[0].i64("n") > 0) {
+    for (const auto& row :
+         connection.query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")) {
+      applied[static_cast<int>(row.i64("version"))] = {row.str("name"), row.str("checksum")};
+    }
   }
   MigrationState state;
   for (const auto& file : files_) {
@@ -94,11 +99,7 @@ core::Result<MigrationState> Migrator::compare(Connection& connection) {
     state.applied.push_back(file.name);
     applied.erase(it);
   }
-  if (!applied.empty()) {
-    return Error{ErrorCode::FailedPrecondition,
-                 "the database has migration " + applied.begin()->second.first +
-                     " which this build does not have; it was migrated by a newer carewatch", {}};
-  }
+  for (const auto& [version, entry] : applied) state.newer.push_back(entry.first);
   if (!state.pending.empty() && !state.applied.empty()) {
     // A pending file older than an applied one was added out of order.
     int newestApplied = 0;
@@ -142,8 +143,15 @@ core::Result<std::vector<std::string>> Migrator::migrate() {
     }
   } unlock{connection};
 
+  connection.executeScript(kCreateTable);
   auto current = compare(connection);
   if (!current) return current.error();
+  if (!current->newer.empty() && !current->pending.empty()) {
+    return Error{ErrorCode::FailedPrecondition,
+                 "the database has migration " + current->newer.front() +
+                     ", which this build does not know (a newer carewatch migrated it), and this build's " +
+                     current->pending.front() + " is not applied: upgrade carewatch instead", {}};
+  }
   std::vector<std::string> done;
   for (const auto& file : files_) {
     if (std::find(current->pending.begin(), current->pending.end(), file.name) == current->pending.end()) continue;

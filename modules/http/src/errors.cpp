@@ -10,6 +10,7 @@ int httpStatus(core::ErrorCode code) {
     case ErrorCode::InvalidArgument: return 400;
     case ErrorCode::Unauthenticated: return 401;
     case ErrorCode::PermissionDenied: return 403;
+    case ErrorCode::MethodNotAllowed: return 405;
     case ErrorCode::NotFound: return 404;
     case ErrorCode::Conflict: return 409;
     case ErrorCode::FailedPrecondition: return 409;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
 
 namespace cw::http {
@@ -42,6 +43,19 @@ std::string stringify(const Poco::Dynamic::Var& value) {
 }  // namespace
 
 std::string toJsonText(const Poco::JSON::Object::Ptr& object) { return stringify(object); }
+
+std::string logLine(const std::string& level, const std::string& msg,
+                    const std::vector<std::pair<std::string, std::string>>& fields) {
+  auto quoted = [](const std::string& text) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::formatString(text, out);
+    return out.str();
+  };
+  std::string line = "{\"ts\":" + quoted(core::formatIsoUtc(std::chrono::system_clock::now(), true)) +
+                     ",\"level\":" + quoted(level) + ",\"msg\":" + quoted(msg);
+  for (const auto& [key, value] : fields) line += "," + quoted(key) + ":" + quoted(value);
+  return line + "}";
+}
 
 Response Response::json(const Poco::JSON::Object::Ptr& object, int status) {
   Response r;

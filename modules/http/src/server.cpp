@@ -1,6 +1,7 @@
 #include "cw/http/server.hpp"
 
 #include <Poco/Net/HTTPCookie.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -139,7 +141,10 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   std::string incomingId = in.get("X-Request-Id", "");
   request.requestId = isValidRequestId(incomingId) ? incomingId : core::randomToken(random, 12);
   request.clientIp = in.clientAddress().host().toString();
-  if (config.trustProxy && in.has("X-Real-IP")) request.clientIp = in.get("X-Real-IP");
+  if (config.trustProxy && in.has("X-Real-IP")) {
+    Poco::Net::IPAddress forwarded;
+    if (Poco::Net::IPAddress::tryParse(in.get("X-Real-IP"), forwarded)) request.clientIp = forwarded.toString();
+  }
   std::string routeName = "static";
   int status = 500;
   out.set("X-Request-Id", request.requestId);
@@ -180,7 +185,8 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   }
 
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  metrics.observeRequest(request.method, routeName, status, seconds);
+  static const std::set<std::string> kMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  metrics.observeRequest(kMethods.count(request.method) ? request.method : "OTHER", routeName, status, seconds);
   if (log) {
     std::ostringstream line;
     line << "{\"ts\":" << jsonString(core::formatIsoUtc(std::chrono::system_clock::now(), true))
@@ -205,10 +211,9 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
     if (!match.allowedMethods.empty()) {
       std::string allow;
       for (const auto& m : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + m;
-      Response r = errorResponse({core::ErrorCode::FailedPrecondition,
+      Response r = errorResponse({core::ErrorCode::MethodNotAllowed,
                                   "method " + request.method + " is not allowed on " + request.path + "; use " + allow,
                                   {}});
-      r.status = 405;
       r.headers.emplace_back("Allow", allow);
       routeName = "method_not_allowed";
       return r;
@@ -236,10 +241,12 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
   for (const auto& [name, value] : cookies) request.cookies[name] = value;
 
   try {
-    auto principal = authenticator.authenticate(request);
-    if (!principal) return errorResponse(principal.error());
-    request.principal = std::move(*principal);
+    // Public routes (sign-in, probes, metrics) never look at credentials: a stale cookie must not turn a
+    // sign-in into a CSRF failure, and a probe must not depend on the session table.
     if (route.access.kind != Access::Kind::Public) {
+      auto principal = authenticator.authenticate(request);
+      if (!principal) return errorResponse(principal.error());
+      request.principal = std::move(*principal);
       if (!request.principal) {
         return errorResponse({core::ErrorCode::Unauthenticated, "sign in first: no valid session", {}});
       }
@@ -255,8 +262,7 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
     std::optional<core::Error> mapped = mapException ? mapException(e) : std::nullopt;
     if (mapped) return errorResponse(*mapped);
     if (log) {
-      log("{\"level\":\"error\",\"msg\":\"unhandled exception\",\"request_id\":" + jsonString(request.requestId) +
-          ",\"error\":" + jsonString(e.what()) + "}");
+      log(logLine("error", "unhandled exception", {{"request_id", request.requestId}, {"error", e.what()}}));
     }
     return errorResponse({core::ErrorCode::Internal,
                           "internal error; quote request id " + request.requestId + " when reporting it", {}});

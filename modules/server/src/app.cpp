@@ -52,12 +52,12 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
   metrics_.addGauge("carewatch_db_pool_max", "Database pool size", [this] {
     return static_cast<double>(pool_.stats().max);
   });
-  metrics_.addGauge("carewatch_db_pool_wait_total", "Acquisitions that waited for a connection", [this] {
-    return static_cast<double>(pool_.stats().waits);
-  });
-  metrics_.addGauge("carewatch_db_pool_timeout_total", "Acquisitions that gave up (503)", [this] {
-    return static_cast<double>(pool_.stats().timeouts);
-  });
+  metrics_.addGauge("carewatch_db_pool_acquire_waits", "Acquisitions that waited for a connection, since start",
+                    [this] { return static_cast<double>(pool_.stats().waits); });
+  metrics_.addGauge("carewatch_db_pool_acquire_timeouts", "Acquisitions that gave up (503), since start",
+                    [this] { return static_cast<double>(pool_.stats().timeouts); });
+  metrics_.addGauge("carewatch_db_pool_reconnects", "Connections re-opened after the database went away, since start",
+                    [this] { return static_cast<double>(pool_.stats().reconnects); });
 }
 
 core::Result<db::Migrator> App::migrator() {
@@ -67,9 +67,10 @@ core::Result<db::Migrator> App::migrator() {
 }
 
 core::Status App::ready() {
-  auto m = migrator();
-  if (!m) return m.error();
-  auto state = m->state();
+  // The migration files of this build are read once; readiness then costs two small queries.
+  std::call_once(migrationsLoaded_, [this] { migrations_ = std::make_unique<core::Result<db::Migrator>>(migrator()); });
+  if (!*migrations_) return migrations_->error();
+  auto state = (*migrations_)->state();
   if (!state) return state.error();
   if (!state->pending.empty()) {
     return Error{ErrorCode::Unavailable, "migrations not applied: " + state->pending.front() +
@@ -130,8 +131,9 @@ int App::serve() {
   try {
     server.start();
   } catch (const Poco::Exception& e) {
-    log_("{\"level\":\"error\",\"msg\":\"cannot listen on " + config_.http.host + ":" +
-         std::to_string(config_.http.port) + ": " + e.displayText() + "\"}");
+    log_(http::logLine("error", "cannot listen",
+                       {{"address", config_.http.host + ":" + std::to_string(config_.http.port)},
+                        {"error", e.displayText()}}));
     return 1;
   }
   std::unique_ptr<Scheduler> scheduler;
@@ -139,14 +141,15 @@ int App::serve() {
     scheduler = makeScheduler();
     scheduler->start();
   }
-  log_("{\"level\":\"info\",\"msg\":\"listening\",\"address\":\"http://" + config_.http.host + ":" +
-       std::to_string(server.port()) + "\",\"pid\":" + std::to_string(getpid()) + "}");
+  log_(http::logLine("info", "listening",
+                     {{"address", "http://" + config_.http.host + ":" + std::to_string(server.port())},
+                      {"pid", std::to_string(getpid())}}));
   int received = 0;
   sigwait(&signals, &received);
-  log_("{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":" + std::to_string(received) + "}");
+  log_(http::logLine("info", "shutting down", {{"signal", std::to_string(received)}}));
   server.stop();
   if (scheduler) scheduler->stop();
-  log_("{\"level\":\"info\",\"msg\":\"stopped\"}");
+  log_(http::logLine("info", "stopped"));
   return 0;
 }
 

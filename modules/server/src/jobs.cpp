@@ -1,20 +1,9 @@
 #include "cw/server/jobs.hpp"
 
-#include <Poco/JSON/Stringifier.h>
-
-#include <sstream>
-
 #include "cw/core/time.hpp"
+#include "cw/http/json.hpp"
 
 namespace cw::server {
-
-namespace {
-std::string quoted(const std::string& text) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::formatString(text, out);
-  return out.str();
-}
-}  // namespace
 
 Scheduler::Scheduler(db::Pool& pool, const core::Clock& clock, std::string owner, http::LogSink log)
     : pool_(pool), clock_(clock), owner_(std::move(owner)), log_(std::move(log)) {}
@@ -51,8 +40,7 @@ std::vector<std::string> Scheduler::runDue() {
       if (runIfDue(job)) ran.push_back(job.name);
     } catch (const std::exception& e) {
       if (log_) {
-        log_("{\"level\":\"warn\",\"msg\":\"job failed\",\"job\":" + quoted(job.name) + ",\"error\":" +
-             quoted(e.what()) + "}");
+        log_(http::logLine("warn", "job failed", {{"job", job.name}, {"error", e.what()}}));
       }
     }
   }
@@ -98,8 +86,7 @@ bool Scheduler::runIfDue(const Job& job) {
   c.execute("UPDATE job_runs SET last_finished_at = ?, last_status = ?, last_detail = ? WHERE name = ?",
             core::formatSqlDateTime(clock_.now()), status, detail.substr(0, 255), job.name);
   if (log_) {
-    log_("{\"level\":\"info\",\"msg\":\"job ran\",\"job\":" + quoted(job.name) + ",\"status\":" + quoted(status) +
-         ",\"detail\":" + quoted(detail) + "}");
+    log_(http::logLine("info", "job ran", {{"job", job.name}, {"status", status}, {"detail", detail}}));
   }
   return true;
 }

@@ -15,6 +15,7 @@ enum class ErrorCode {
   InvalidArgument,     // the caller sent something malformed; `field` names it
   Unauthenticated,     // no valid session
   PermissionDenied,    // authenticated, but not allowed
+  MethodNotAllowed,    // the path exists, not with this HTTP method
   NotFound,
   Conflict,            // unique key taken, concurrent change
   FailedPrecondition,  // the object is not in a state that allows the action

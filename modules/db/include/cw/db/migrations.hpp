@@ -28,17 +28,18 @@ core::Result<std::vector<MigrationFile>> loadMigrations(const std::string& dir);
 struct MigrationState {
   std::vector<std::string> applied;  // names, in order
   std::vector<std::string> pending;  // names, in order
+  std::vector<std::string> newer;    // applied by a newer build; this build has no such file
 };
 
 class Migrator {
  public:
   Migrator(Pool& pool, std::vector<MigrationFile> files);
 
-  /// Compares files and database: FailedPrecondition when an applied file changed, or the database has a
-  /// version this build does not know (it is newer than this build).
+  /// Compares files and database without changing anything: FailedPrecondition when an applied file changed.
+  /// Versions the database has and this build does not are listed in `newer` (a rolling upgrade in progress).
   core::Result<MigrationState> state();
   /// Applies pending migrations under a database lock, so concurrent processes migrate once. Returns the names
-  /// applied now.
+  /// applied now. Refuses to apply anything to a database that a newer build has migrated.
   core::Result<std::vector<std::string>> migrate();
 
  private:

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <Poco/JSON/Object.h>
 
@@ -40,6 +42,10 @@ core::Result<Page> pageParams(const Request& request);
 
 /// Compact JSON text of an object (audit summaries, log lines).
 std::string toJsonText(const Poco::JSON::Object::Ptr& object);
+
+/// One structured log line: {"ts","level","msg", fields...}; every value is written as a JSON string.
+std::string logLine(const std::string& level, const std::string& msg,
+                    const std::vector<std::pair<std::string, std::string>>& fields = {});
 
 /// The one rendering of an error: {"error": {"code", "message", "field"?}}.
 Response errorResponse(const core::Error& error);

@@ -3,6 +3,7 @@
 // constructor. Nothing else in carewatch constructs services. Constructing an App does not touch the database.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,8 @@ class App {
   auth::SessionService sessions_;
   http::Metrics metrics_;
   http::Router router_;
+  std::once_flag migrationsLoaded_;
+  std::unique_ptr<core::Result<db::Migrator>> migrations_;
 };
 
 /// Maps infrastructure exceptions to API errors: database unreachable -> Unavailable (503).
