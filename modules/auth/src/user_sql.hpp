@@ -35,7 +35,9 @@ inline constexpr const char* kCountUsers = "SELECT COUNT(*) AS n FROM users u" C
 inline constexpr const char* kDepartmentExists = "SELECT 1 AS found FROM departments WHERE code = ?";
 inline constexpr const char* kRegionExists = "SELECT 1 AS found FROM regions WHERE code = ?";
 inline constexpr const char* kInstitutionExists = "SELECT 1 AS found FROM institutions WHERE id = ?";
-inline constexpr const char* kUsernameTaken = "SELECT id FROM users WHERE username = ? FOR UPDATE";
+// No FOR UPDATE: under REPEATABLE READ a locking read of a missing key takes a gap lock, and two creates in the
+// same gap deadlock. The unique key decides; this read only gives the common case a friendly error early.
+inline constexpr const char* kUsernameTaken = "SELECT id FROM users WHERE username = ?";
 inline constexpr const char* kInsertUser =
     "INSERT INTO users (username, display_name, role, department_code, region_code, certificate_no, institution_id,"
     " password_hash, status, password_changed_at, created_at, updated_at)"

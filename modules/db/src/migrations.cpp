@@ -27,7 +27,7 @@ constexpr const char* kCreateTable =
     " applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
     " execution_ms INT NOT NULL"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
-constexpr const char* kLockName = "carewatch.schema_migrations";
+constexpr const char* kLockName = "cw.migrate.";
 constexpr int kLockWaitSeconds = 20;  // below db.read_timeout_seconds, so the wait is not taken for a lost connection
 
 }  // namespace
@@ -128,20 +128,24 @@ core::Result<MigrationState> Migrator::state() {
 core::Result<std::vector<std::string>> Migrator::migrate() {
   auto lease = pool_.acquire();
   Connection& connection = *lease;
-  auto locked = connection.query("SELECT GET_LOCK(?, ?) AS got", kLockName, kLockWaitSeconds);
+  // Lock names are global to the server: qualify with the schema (hashed, for the 64-character limit).
+  const std::string lockName =
+      connection.query("SELECT CONCAT(?, LEFT(SHA2(DATABASE(), 256), 40)) AS n", kLockName)[0].str("n");
+  auto locked = connection.query("SELECT GET_LOCK(?, ?) AS got", lockName, kLockWaitSeconds);
   if (locked.empty() || locked[0].isNull("got") || locked[0].i64("got") != 1) {
     return Error{ErrorCode::Unavailable, "another process is migrating the database; try again", {}};
   }
   struct Unlock {
     Connection& c;
+    const std::string& name;
     ~Unlock() {
       try {
-        c.query("SELECT RELEASE_LOCK(?) AS released", kLockName);
+        c.query("SELECT RELEASE_LOCK(?) AS released", name);
       } catch (...) {
         // The lock is released anyway when the session ends.
       }
     }
-  } unlock{connection};
+  } unlock{connection, lockName};
 
   connection.executeScript(kCreateTable);
   auto current = compare(connection);

@@ -176,34 +176,26 @@ std::uint64_t Connection::executeScript(std::string_view sql) {
 
 std::int64_t Connection::lastInsertId() { return query("SELECT LAST_INSERT_ID() AS id")[0].i64("id"); }
 
+// Transactions are driven by real statements: the driver's setAutoCommit()/commit() return without an error on
+// a dead connection, which would let a lost transaction look committed.
 void Connection::begin() {
-  state_->run([&] {
-    state_->connection->setAutoCommit(false);
-    return 0;
-  });
+  executeScript("START TRANSACTION");
   state_->inTransaction = true;
 }
 
 void Connection::commit() {
-  try {
-    state_->connection->commit();
-    state_->connection->setAutoCommit(true);
-    state_->inTransaction = false;
-  } catch (const sql::SQLException& e) {
-    state_->inTransaction = false;
-    if (isConnectionError(e)) {
-      state_->markBroken();
-      throw Unavailable("lost the database connection during commit: " + std::string(e.what()));
-    }
-    throw DbError(describe(e), e.getErrorCode(), e.getSQLState());
-  }
+  struct Ended {
+    ConnectionState* state;
+    ~Ended() { state->inTransaction = false; }
+  } ended{state_};
+  executeScript("COMMIT");
 }
 
 void Connection::rollback() {
   state_->inTransaction = false;
   try {
-    state_->connection->rollback();
-    state_->connection->setAutoCommit(true);
+    std::unique_ptr<sql::Statement> st(state_->connection->createStatement());
+    st->execute("ROLLBACK");
   } catch (const sql::SQLException&) {
     // A connection that cannot roll back is not returned to the pool; the server rolls back on disconnect.
     state_->markBroken();

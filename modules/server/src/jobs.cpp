@@ -5,6 +5,11 @@
 
 namespace cw::server {
 
+std::string jobLockName(db::Connection& connection, const std::string& job) {
+  return connection.query("SELECT CONCAT('cw.job.', LEFT(SHA2(CONCAT(DATABASE(), '/', ?), 256), 40)) AS n", job)[0]
+      .str("n");
+}
+
 Scheduler::Scheduler(db::Pool& pool, const core::Clock& clock, std::string owner, http::LogSink log)
     : pool_(pool), clock_(clock), owner_(std::move(owner)), log_(std::move(log)) {}
 
@@ -50,7 +55,7 @@ std::vector<std::string> Scheduler::runDue() {
 bool Scheduler::runIfDue(const Job& job) {
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
-  std::string lockName = "carewatch.job." + job.name;
+  std::string lockName = jobLockName(c, job.name);
   auto got = c.query("SELECT GET_LOCK(?, 0) AS got", lockName);
   if (got.empty() || got[0].isNull("got") || got[0].i64("got") != 1) return false;
   struct Release {

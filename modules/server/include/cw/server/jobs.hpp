@@ -23,6 +23,10 @@ struct Job {
   std::function<std::string()> run;  // returns a short detail for job_runs; throws on failure
 };
 
+/// The database lock a job runs under. Lock names are global to the database server, so the name is qualified
+/// with the schema (hashed, within the 64-character limit): two deployments on one server never block each other.
+std::string jobLockName(db::Connection& connection, const std::string& job);
+
 class Scheduler {
  public:
   Scheduler(db::Pool& pool, const core::Clock& clock, std::string owner, http::LogSink log);
