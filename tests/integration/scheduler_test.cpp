@@ -22,8 +22,7 @@ using namespace std::chrono_literals;
 
 class SchedulerTest : public ::testing::Test {
  protected:
-  // GET_LOCK names are server-wide: the job name carries the schema name so parallel test runs stay apart.
-  std::string jobName() const { return "cleanup-" + database.name(); }
+  std::string jobName() const { return "cleanup"; }
 
   server::Job countingJob(std::chrono::milliseconds work = 0ms) {
     return server::Job{jobName(), 1h, [this, work] {
@@ -158,6 +157,18 @@ TEST_F(SchedulerTest, JobsWithDifferentNamesHaveIndependentSchedules) {
   EXPECT_EQ(a.runDue(), std::vector<std::string>{jobName() + "-quick"});
   EXPECT_EQ(runs.load(), 1);
   EXPECT_EQ(other.load(), 2);
+}
+
+TEST_F(SchedulerTest, SameJobInAnotherSchemaIsNotBlockedByThisSchemasLock) {
+  // GET_LOCK names are global to the database server; two deployments on one server must not block each other.
+  testing::TestDatabase other;
+  db::Pool otherPool(other.config());
+  server::Scheduler elsewhere(otherPool, clock, "host-other", sink());
+  elsewhere.add(countingJob());
+  auto holder = database.pool().acquire();
+  ASSERT_EQ(holder->query("SELECT GET_LOCK(?, 0) AS got", server::jobLockName(*holder, jobName()))[0].i64("got"), 1);
+  EXPECT_EQ(elsewhere.runDue(), std::vector<std::string>{jobName()});
+  EXPECT_EQ(runs.load(), 1);
 }
 
 }  // namespace
