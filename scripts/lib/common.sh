@@ -82,3 +82,19 @@ export_db_env() {
   export CW_TEST_DB_HOST=$CW_DB_HOST CW_TEST_DB_PORT=$CW_DB_PORT CW_TEST_DB_USER=$CW_DB_USER
   export CW_TEST_DB_PASSWORD=$CW_DB_PASSWORD
 }
+
+# Personal-data keys for the development database (AES-256-GCM and the HMAC blind index): generated once into
+# var/secrets/pii.env (git-ignored, mode 600) and exported. Production supplies its own CW_PII_* values.
+export_pii_keys() {
+  local file=$REPO_ROOT/var/secrets/pii.env
+  if [ ! -f "$file" ]; then
+    mkdir -p "$(dirname "$file")"
+    (umask 077
+     printf 'CW_PII_ENCRYPTION_KEY=%s\nCW_PII_INDEX_KEY=%s\n' \
+       "$(head -c 32 /dev/urandom | base64)" "$(head -c 32 /dev/urandom | base64)" >"$file")
+  fi
+  set -a
+  # shellcheck disable=SC1090
+  source "$file"
+  set +a
+}

@@ -30,6 +30,10 @@ inline std::map<std::string, std::string> carewatchEnv(const db::PoolConfig& dat
       {"CW_DB_MIGRATIONS_DIR", std::string(CW_SOURCE_DIR) + "/migrations"},
       // Tests create many accounts: keep the minimum iteration count.
       {"CW_AUTH_PBKDF2_ITERATIONS", "600000"},
+      // Test-only personal-data keys (32 bytes each, base64).
+      {"CW_PII_ENCRYPTION_KEY", "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE="},
+      {"CW_PII_INDEX_KEY", "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="},
+      {"CW_REGISTRY_WORKDAYS_FILE", std::string(CW_SOURCE_DIR) + "/config/workdays.txt"},
   };
   if (!webRoot.empty()) env["CW_HTTP_WEB_ROOT"] = webRoot;
   return env;

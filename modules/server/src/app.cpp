@@ -10,6 +10,7 @@
 
 #include "cw/audit/routes.hpp"
 #include "cw/auth/routes.hpp"
+#include "cw/registry/routes.hpp"
 #include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
 
@@ -33,6 +34,31 @@ http::LogSink stdoutLog() {
   };
 }
 
+namespace {
+
+core::WorkCalendar loadCalendar(const std::string& path, const http::LogSink& log) {
+  auto calendar = core::WorkCalendar::load(path);
+  if (calendar) return *calendar;
+  // Deadlines then count weekends only; say so loudly rather than refuse to start.
+  if (log) log(http::logLine("warn", "holiday calendar not loaded; counting weekends only",
+                             {{"error", calendar.error().message}}));
+  return core::WorkCalendar();
+}
+
+std::optional<core::FieldCipher> makeCipher(const RegistrySettings& settings, core::RandomSource& random,
+                                            const http::LogSink& log) {
+  if (settings.piiEncryptionKey.empty() && settings.piiIndexKey.empty()) {
+    if (log) log(http::logLine("warn", "pii.encryption_key and pii.index_key are not set; resident ID numbers "
+                                       "cannot be stored or shown"));
+    return std::nullopt;
+  }
+  auto cipher = core::FieldCipher::create(settings.piiEncryptionKey, settings.piiIndexKey, random);
+  if (!cipher) throw std::invalid_argument(cipher.error().message);
+  return std::move(*cipher);
+}
+
+}  // namespace
+
 App::App(Config config, http::LogSink log, const core::Clock* clock)
     : config_(std::move(config)),
       log_(std::move(log)),
@@ -41,7 +67,11 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       audit_(clock_),
       hasher_(random_, config_.pbkdf2Iterations),
       users_(pool_, audit_, hasher_, clock_),
-      sessions_(pool_, audit_, users_, hasher_, clock_, random_, config_.sessions) {
+      sessions_(pool_, audit_, users_, hasher_, clock_, random_, config_.sessions),
+      calendar_(loadCalendar(config_.registry.workdaysFile, log_)),
+      cipher_(makeCipher(config_.registry, random_, log_)),
+      registry_(pool_, audit_, clock_, calendar_, cipher_ ? &*cipher_ : nullptr,
+                registry::RegistryConfig{config_.registry.reviewWorkingDays}) {
   registerRoutes();
   metrics_.addGauge("carewatch_db_pool_open", "Open database connections", [this] {
     return static_cast<double>(pool_.stats().open);
@@ -104,6 +134,7 @@ void App::registerRoutes() {
   });
   auth::registerRoutes(router_, pool_, users_, sessions_);
   audit::registerRoutes(router_, pool_, audit_);
+  registry::registerRoutes(router_, registry_);
 }
 
 http::Server App::makeServer() {

@@ -120,6 +120,10 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.flag("auth.cookie_secure", c.sessions.cookieSecure),
            s.flag("jobs.enabled", c.jobs.enabled),
            s.seconds("jobs.session_cleanup_seconds", c.jobs.sessionCleanupInterval, 1, kMaxInt),
+           s.text("registry.workdays_file", c.registry.workdaysFile),
+           s.number("registry.review_working_days", c.registry.reviewWorkingDays, 1, 365),
+           s.text("pii.encryption_key", c.registry.piiEncryptionKey),
+           s.text("pii.index_key", c.registry.piiIndexKey),
        }) {
     if (!st) return st.error();
   }

@@ -18,6 +18,9 @@
 #include "cw/http/metrics.hpp"
 #include "cw/http/router.hpp"
 #include "cw/http/server.hpp"
+#include "cw/core/field_cipher.hpp"
+#include "cw/core/workdays.hpp"
+#include "cw/registry/service.hpp"
 #include "cw/server/config.hpp"
 #include "cw/server/jobs.hpp"
 
@@ -33,6 +36,7 @@ class App {
   db::Pool& pool() { return pool_; }
   audit::AuditLog& audit() { return audit_; }
   auth::UserService& users() { return users_; }
+  registry::RegistryService& registry() { return registry_; }
   const Config& config() const { return config_; }
   /// Readiness: the database answers and every migration file has been applied unchanged.
   core::Status ready();
@@ -56,6 +60,9 @@ class App {
   auth::PasswordHasher hasher_;
   auth::UserService users_;
   auth::SessionService sessions_;
+  core::WorkCalendar calendar_;
+  std::optional<core::FieldCipher> cipher_;
+  registry::RegistryService registry_;
   http::Metrics metrics_;
   http::Router router_;
   std::once_flag migrationsLoaded_;

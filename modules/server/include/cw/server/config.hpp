@@ -18,6 +18,15 @@ struct JobsConfig {
   std::chrono::seconds sessionCleanupInterval{300};
 };
 
+struct RegistrySettings {
+  std::string workdaysFile = "config/workdays.txt";  // holiday calendar for working-day deadlines
+  int reviewWorkingDays = 20;
+  // Base64 of 32 random bytes each; from the environment (CW_PII_ENCRYPTION_KEY, CW_PII_INDEX_KEY), never the
+  // repository or the database.
+  std::string piiEncryptionKey;
+  std::string piiIndexKey;
+};
+
 struct Config {
   http::ServerConfig http;
   db::PoolConfig db;
@@ -25,6 +34,7 @@ struct Config {
   std::uint32_t pbkdf2Iterations = 600'000;
   auth::SessionConfig sessions;
   JobsConfig jobs;
+  RegistrySettings registry;
 };
 
 /// Reads `path` (empty: config/carewatch.properties when it exists, else defaults only) and the environment.

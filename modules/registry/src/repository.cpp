@@ -1,0 +1,293 @@
+#include "repository.hpp"
+
+#include <cstdio>
+
+#include "cw/core/time.hpp"
+#include "record_json.hpp"
+
+namespace cw::registry::repo {
+
+namespace {
+
+// Columns of `institutions` that hold record fields, by field name (the resident ID is kept masked, encrypted
+// and as a blind index in three columns of its own).
+std::string columnOf(const std::string& field) {
+  return field == "legal_rep_id_number" ? "legal_rep_id_masked" : field;
+}
+
+const std::vector<std::string>& recordColumns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> out;
+    for (const auto& spec : institutionFields()) out.push_back(columnOf(spec.name));
+    out.push_back("legal_rep_id_cipher");
+    out.push_back("legal_rep_id_index");
+    return out;
+  }();
+  return kColumns;
+}
+
+std::string selectColumns() {
+  std::string cols = "i.id, i.version, i.sector, i.filing_state, i.filing_no, i.created_at, i.updated_at,"
+                     " g.name AS region_name";
+  for (const auto& c : recordColumns()) cols += ", i." + c;
+  return cols;
+}
+
+std::string canonical(const FieldSpec& spec, const std::string& raw) {
+  if (spec.type == FieldType::Flag) return raw == "0" ? "false" : "true";
+  if (spec.type == FieldType::Decimal) {
+    std::string out = raw;
+    if (out.find('.') != std::string::npos) {
+      while (!out.empty() && out.back() == '0') out.pop_back();
+      if (!out.empty() && out.back() == '.') out.pop_back();
+    }
+    return out;
+  }
+  return raw;
+}
+
+std::string iso(const std::string& sql) {
+  auto t = core::parseSqlDateTime(sql);
+  return t ? core::formatIsoUtc(*t) : sql;
+}
+
+Institution fromRow(const db::Row& row) {
+  Institution inst;
+  inst.id = row.i64("id");
+  inst.version = static_cast<int>(row.i64("version"));
+  inst.sector = row.str("sector");
+  inst.filingState = row.str("filing_state");
+  inst.filingNo = row.optStr("filing_no");
+  inst.regionName = row.optStr("region_name").value_or("");
+  inst.createdAt = iso(row.str("created_at"));
+  inst.updatedAt = iso(row.str("updated_at"));
+  for (const auto& spec : institutionFields()) {
+    auto raw = row.optStr(columnOf(spec.name));
+    inst.record.set(spec.name, raw ? std::optional<std::string>(canonical(spec, *raw)) : std::nullopt);
+  }
+  inst.record.set("legal_rep_id_cipher", row.optStr("legal_rep_id_cipher"));
+  inst.record.set("legal_rep_id_index", row.optStr("legal_rep_id_index"));
+  return inst;
+}
+
+void loadChildren(db::Connection& c, Institution& inst) {
+  for (const auto& row : c.query("SELECT kind, number, issuer, expires_on FROM licences WHERE institution_id = ?"
+                                 " ORDER BY id", inst.id)) {
+    inst.record.licences.push_back({row.str("kind"), row.str("number"), row.optStr("issuer"), row.optStr("expires_on")});
+  }
+  for (const auto& row : c.query("SELECT relation, party_name, party_credit_code, valid_from, valid_to"
+                                 " FROM institution_relations WHERE institution_id = ? AND relation <> "
+                                 "'legal_representative' ORDER BY id", inst.id)) {
+    inst.record.relations.push_back({row.str("relation"), row.str("party_name"), row.optStr("party_credit_code"),
+                                     row.str("valid_from"), row.optStr("valid_to")});
+  }
+}
+
+std::optional<std::string> dbValue(const Record& record, const std::string& column) {
+  if (column == "legal_rep_id_masked") return record.get("legal_rep_id_number");
+  auto v = record.get(column);
+  const FieldSpec* spec = findField(column);
+  if (v && spec && spec->type == FieldType::Flag) return std::string(*v == "true" ? "1" : "0");
+  return v;
+}
+
+void writeChildren(db::Connection& c, std::int64_t id, const Record& record, const std::string& now) {
+  c.execute("DELETE FROM licences WHERE institution_id = ?", id);
+  for (const auto& l : record.licences) {
+    c.execute("INSERT INTO licences (institution_id, kind, number, issuer, expires_on) VALUES (?, ?, ?, ?, ?)", id,
+              l.kind, l.number, l.issuer, l.expiresOn);
+  }
+  c.execute("DELETE FROM institution_relations WHERE institution_id = ?", id);
+  for (const auto& r : record.relations) {
+    std::optional<std::int64_t> related;
+    if (r.partyCreditCode) related = idByCreditCode(c, *r.partyCreditCode);
+    c.execute("INSERT INTO institution_relations (institution_id, relation, party_name, party_credit_code,"
+              " related_institution_id, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              id, r.relation, r.partyName, r.partyCreditCode, related, r.validFrom, r.validTo);
+  }
+  // The legal representative is a relation too (a person, found by the blind index of the ID number), so
+  // recusal and the credit graph can follow it.
+  if (auto name = record.get("legal_rep_name")) {
+    c.execute("INSERT INTO institution_relations (institution_id, relation, party_name, party_id_index, valid_from)"
+              " VALUES (?, 'legal_representative', ?, ?, ?)",
+              id, *name, record.get("legal_rep_id_index"), now.substr(0, 10));
+  }
+}
+
+}  // namespace
+
+std::string regionPrefix(const std::string& code) {
+  std::string prefix = code;
+  if (prefix.size() == 6) {
+    while (prefix.size() > 2 && prefix.substr(prefix.size() - 2) == "00") prefix.resize(prefix.size() - 2);
+  }
+  return prefix + "%";
+}
+
+std::optional<Institution> loadInstitution(db::Connection& c, std::int64_t id, bool forUpdate) {
+  if (forUpdate) c.query("SELECT id FROM institutions WHERE id = ? FOR UPDATE", id);
+  static const std::string kSql =
+      "SELECT " + selectColumns() + " FROM institutions i LEFT JOIN regions g ON g.code = i.region_code WHERE i.id = ?";
+  auto rows = c.query(kSql, id);
+  if (rows.empty()) return std::nullopt;
+  Institution inst = fromRow(rows[0]);
+  loadChildren(c, inst);
+  return inst;
+}
+
+std::optional<std::int64_t> idByCreditCode(db::Connection& c, const std::string& creditCode) {
+  auto rows = c.query("SELECT id FROM institutions WHERE credit_code = ?", creditCode);
+  if (rows.empty()) return std::nullopt;
+  return rows[0].i64("id");
+}
+
+std::int64_t insertInstitution(db::Connection& c, const Record& record, const std::string& filingState,
+                               const std::optional<std::string>& filingNo, const std::string& now) {
+  static const std::string kSql = [] {
+    std::string cols, marks;
+    for (const auto& col : recordColumns()) {
+      cols += col + ", ";
+      marks += "?, ";
+    }
+    return "INSERT INTO institutions (" + cols + "sector, filing_state, filing_no, version, created_at, updated_at)"
+           " VALUES (" + marks + "?, ?, ?, 1, ?, ?)";
+  }();
+  c.executeWith(kSql, [&](db::Binder& b) {
+    unsigned i = 1;
+    for (const auto& col : recordColumns()) b.bind(i++, dbValue(record, col));
+    b.bind(i++, sectorOfKind(*record.get("kind")));
+    b.bind(i++, filingState);
+    b.bind(i++, filingNo);
+    b.bind(i++, now);
+    b.bind(i++, now);
+  });
+  std::int64_t id = c.lastInsertId();
+  writeChildren(c, id, record, now);
+  return id;
+}
+
+void saveInstitution(db::Connection& c, std::int64_t id, const Record& record, int version,
+                     const std::string& filingState, const std::optional<std::string>& filingNo,
+                     const std::string& now) {
+  static const std::string kSql = [] {
+    std::string sets;
+    for (const auto& col : recordColumns()) sets += col + " = ?, ";
+    return "UPDATE institutions SET " + sets +
+           "sector = ?, filing_state = ?, filing_no = ?, version = ?, updated_at = ? WHERE id = ?";
+  }();
+  c.executeWith(kSql, [&](db::Binder& b) {
+    unsigned i = 1;
+    for (const auto& col : recordColumns()) b.bind(i++, dbValue(record, col));
+    b.bind(i++, sectorOfKind(*record.get("kind")));
+    b.bind(i++, filingState);
+    b.bind(i++, filingNo);
+    b.bind(i++, version);
+    b.bind(i++, now);
+    b.bind(i++, id);
+  });
+  writeChildren(c, id, record, now);
+}
+
+void insertVersion(db::Connection& c, std::int64_t id, int version, const Record& record, const std::string& source,
+                   std::optional<std::int64_t> filingId, std::optional<std::int64_t> userId, const std::string& now) {
+  c.execute("INSERT INTO institution_versions (institution_id, version, snapshot, source, filing_id, created_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            id, version, recordToSnapshot(record), source, filingId, userId, now);
+}
+
+std::vector<Version> loadVersions(db::Connection& c, std::int64_t id) {
+  std::vector<Version> out;
+  for (const auto& row : c.query("SELECT v.version, v.snapshot, v.source, v.filing_id, v.created_at,"
+                                 " u.username FROM institution_versions v LEFT JOIN users u ON u.id = v.created_by"
+                                 " WHERE v.institution_id = ? ORDER BY v.version",
+                                 id)) {
+    Version v;
+    v.version = static_cast<int>(row.i64("version"));
+    v.source = row.str("source");
+    v.filingId = row.optI64("filing_id");
+    v.createdBy = row.optStr("username");
+    v.createdAt = iso(row.str("created_at"));
+    v.record = recordFromSnapshot(row.str("snapshot"));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::string nextFilingNumber(db::Connection& c, const std::string& department, int year) {
+  c.execute("INSERT INTO filing_counters (department_code, year, last_number) VALUES (?, ?, 1)"
+            " ON DUPLICATE KEY UPDATE last_number = last_number + 1",
+            department, year);
+  auto n = c.query("SELECT last_number FROM filing_counters WHERE department_code = ? AND year = ?", department,
+                   year)[0].i64("last_number");
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s-%d-%06lld", department.c_str(), year, static_cast<long long>(n));
+  return buf;
+}
+
+std::pair<std::vector<Institution>, std::int64_t> search(db::Connection& c, const SearchQuery& q,
+                                                         std::optional<std::int64_t> onlyId) {
+  // Only the conditions in use are written, so the optimiser can pick the matching index.
+  std::string where = " WHERE 1 = 1";
+  std::vector<std::string> params;
+  auto add = [&](const std::string& clause, const std::string& value) {
+    where += " AND " + clause;
+    params.push_back(value);
+  };
+  if (onlyId) add("i.id = ?", std::to_string(*onlyId));
+  if (q.text) {
+    std::string escaped;
+    for (char ch : *q.text) {
+      if (ch == '%' || ch == '_' || ch == '\\') escaped += '\\';
+      escaped += ch;
+    }
+    add("i.name LIKE ?", "%" + escaped + "%");
+  }
+  if (q.creditCode) add("i.credit_code = ?", *q.creditCode);
+  if (q.region) add("i.region_code LIKE ?", regionPrefix(*q.region));
+  if (q.kind) add("i.kind = ?", *q.kind);
+  if (q.sector) add("i.sector = ?", *q.sector);
+  if (q.ownership) add("i.ownership = ?", *q.ownership);
+  if (q.filingState) add("i.filing_state = ?", *q.filingState);
+  if (q.capacityMin) add("i.capacity >= ?", std::to_string(*q.capacityMin));
+  if (q.capacityMax) add("i.capacity <= ?", std::to_string(*q.capacityMax));
+  static const std::map<std::string, std::string> kSort{
+      {"name", "i.name"}, {"capacity", "i.capacity"}, {"updated_at", "i.updated_at"}, {"credit_code", "i.credit_code"}};
+  std::string order = kSort.count(q.sort) ? kSort.at(q.sort) : "i.name";
+  std::string dir = q.descending ? " DESC" : " ASC";
+  auto bind = [&](db::Binder& b) {
+    unsigned i = 1;
+    for (const auto& p : params) b.bind(i++, p);
+    return i;
+  };
+  auto total = c.queryWith("SELECT COUNT(*) AS n FROM institutions i" + where, [&](db::Binder& b) { bind(b); })[0]
+                   .i64("n");
+  std::string sql = "SELECT " + selectColumns() + " FROM institutions i LEFT JOIN regions g ON g.code = i.region_code" +
+                    where + " ORDER BY " + order + dir + ", i.id" + dir + " LIMIT ? OFFSET ?";
+  auto rows = c.queryWith(sql, [&](db::Binder& b) {
+    unsigned i = bind(b);
+    b.bind(i++, q.limit);
+    b.bind(i++, q.offset);
+  });
+  std::vector<Institution> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(fromRow(row));
+  return {std::move(out), total};
+}
+
+bool regionExists(db::Connection& c, const std::string& code) {
+  return !c.query("SELECT 1 AS found FROM regions WHERE code = ?", code).empty();
+}
+
+std::optional<std::string> competentDepartment(db::Connection& c, const std::string& sector) {
+  auto rows = c.query("SELECT code FROM departments WHERE sector = ? ORDER BY sort_order, code LIMIT 1", sector);
+  if (rows.empty()) return std::nullopt;
+  return rows[0].str("code");
+}
+
+std::optional<std::string> departmentSector(db::Connection& c, const std::string& department) {
+  auto rows = c.query("SELECT sector FROM departments WHERE code = ?", department);
+  if (rows.empty()) return std::nullopt;
+  return rows[0].str("sector");
+}
+
+}  // namespace cw::registry::repo

@@ -1,0 +1,549 @@
+#include "cw/registry/service.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "cw/core/time.hpp"
+#include "cw/core/validation.hpp"
+#include "cw/http/json.hpp"
+#include "cw/registry/codes.hpp"
+#include "record_json.hpp"
+#include "repository.hpp"
+
+namespace cw::registry {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+constexpr const char* kIdContext = "institution.legal_rep_id";
+
+Error notFound(std::int64_t id) { return Error::notFound("institution " + std::to_string(id) + " does not exist"); }
+
+std::string summaryOf(const std::vector<FieldChange>& changes) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+  o->set("changes", changesToApi(changes));
+  return http::toJsonText(o);
+}
+
+}  // namespace
+
+struct RegistryService::Impl {
+  db::Pool& pool;
+  audit::AuditLog& audit;
+  const core::Clock& clock;
+  const core::WorkCalendar& calendar;
+  const core::FieldCipher* cipher;
+  RegistryConfig config;
+
+  std::string now() const { return core::formatSqlDateTime(clock.now()); }
+
+  // Encrypts a resident ID that arrived in plain text; keeps an unchanged (masked) one as it is.
+  core::Status protect(Record& record) const {
+    auto id = record.get("legal_rep_id_number");
+    if (!id || id->find('*') != std::string::npos) return core::Ok{};
+    if (!cipher) {
+      return Error::precondition("personal-data encryption is not configured (pii.encryption_key, pii.index_key)");
+    }
+    record.set("legal_rep_id_cipher", cipher->encrypt(*id, kIdContext));
+    record.set("legal_rep_id_index", cipher->blindIndex(*id, kIdContext));
+    record.set("legal_rep_id_number", maskResidentId(*id));
+    return core::Ok{};
+  }
+
+  // Validates a whole record as it would be stored; the masked ID of an unchanged record is not re-checked.
+  core::Status validate(db::Connection& c, Record& record) const {
+    auto id = record.get("legal_rep_id_number");
+    bool unchangedId = id && id->find('*') != std::string::npos && record.get("legal_rep_id_index");
+    Record check = record;
+    if (unchangedId) check.set("legal_rep_id_number", std::string("11010519491231002X"));  // stands in, checked before
+    if (auto ok = validateRecord(check); !ok) return ok;
+    if (unchangedId) check.set("legal_rep_id_number", id);
+    record = std::move(check);
+    if (!repo::regionExists(c, *record.get("region_code"))) {
+      return Error::invalid("region_code", "region_code '" + *record.get("region_code") + "' is not a known region");
+    }
+    return core::Ok{};
+  }
+
+  // Officers act only on the sector their department supervises.
+  core::Status requireCompetent(db::Connection& c, const http::Principal& who, const std::string& sector) const {
+    if (who.role != "officer" || !who.departmentCode) {
+      return Error::denied("only an officer of the competent department may do this");
+    }
+    auto mine = repo::departmentSector(c, *who.departmentCode);
+    if (!mine || *mine != sector) {
+      return Error::denied("department " + *who.departmentCode + " does not supervise " + sector +
+                           " institutions (civil affairs supervises elderly care, health supervises childcare)");
+    }
+    return core::Ok{};
+  }
+
+  core::Result<Institution> visible(db::Connection& c, const http::Principal& who, std::int64_t id,
+                                    bool forUpdate = false) const {
+    if (who.role == "institution" && who.institutionId != id) return notFound(id);
+    auto inst = repo::loadInstitution(c, id, forUpdate);
+    if (!inst) return notFound(id);
+    return *inst;
+  }
+
+  Record merged(const Record& base, const RecordChanges& changes) const {
+    Record out = applyChanges(base, changes.values, changes.licences, changes.relations);
+    if (changes.values.values.count("legal_rep_id_number")) {
+      out.set("legal_rep_id_cipher", std::nullopt);
+      out.set("legal_rep_id_index", std::nullopt);
+    }
+    return out;
+  }
+
+  Filing filingFromRow(db::Connection& c, const db::Row& row) const {
+    Filing f;
+    f.id = row.i64("id");
+    f.institutionId = row.optI64("institution_id");
+    f.institutionName = row.optStr("institution_name").value_or("");
+    f.creditCode = row.str("credit_code");
+    f.kind = row.str("kind");
+    f.state = row.str("state");
+    auto payload = Poco::JSON::Parser().parse(row.str("payload")).extract<Poco::JSON::Object::Ptr>();
+    f.proposed = recordFromSnapshot(http::toJsonText(payload->getObject("record")));
+    if (payload->has("reason") && !payload->isNull("reason")) f.reason = payload->getValue<std::string>("reason");
+    if (f.institutionId) {
+      if (auto current = repo::loadInstitution(c, *f.institutionId)) f.changes = diffRecords(current->record, f.proposed);
+    }
+    f.departmentCode = row.str("department_code");
+    f.submittedBy = row.optStr("submitter").value_or("");
+    auto iso = [](const std::string& sql) {
+      auto t = core::parseSqlDateTime(sql);
+      return t ? core::formatIsoUtc(*t) : sql;
+    };
+    f.submittedAt = iso(row.str("submitted_at"));
+    f.dueOn = row.str("due_on");
+    f.submissions = static_cast<int>(row.i64("submissions"));
+    f.reviewedBy = row.optStr("reviewer");
+    if (auto at = row.optStr("reviewed_at")) f.reviewedAt = iso(*at);
+    f.filingNo = row.optStr("filing_no");
+    if (auto reasons = row.optStr("return_reasons")) {
+      auto o = Poco::JSON::Parser().parse(*reasons).extract<Poco::JSON::Object::Ptr>();
+      for (const auto& k : o->getNames()) f.returnReasons[k] = o->getValue<std::string>(k);
+    }
+    auto today = core::shanghaiDay(clock.now());
+    if (auto due = core::parseDay(f.dueOn); due && (f.state == "submitted")) {
+      f.workingDaysLeft = calendar.workingDaysBetween(today, *due);
+      f.overdue = today > *due;
+    }
+    return f;
+  }
+
+  core::Result<Filing> loadFiling(db::Connection& c, const http::Principal& who, std::int64_t id,
+                                  bool forUpdate = false) const {
+    static const std::string kSql =
+        "SELECT f.*, i.name AS institution_name, su.username AS submitter, ru.username AS reviewer"
+        " FROM filings f LEFT JOIN institutions i ON i.id = f.institution_id"
+        " LEFT JOIN users su ON su.id = f.submitted_by LEFT JOIN users ru ON ru.id = f.reviewed_by WHERE f.id = ?";
+    if (forUpdate) c.query("SELECT id FROM filings WHERE id = ? FOR UPDATE", id);
+    auto rows = c.query(kSql, id);
+    Error missing = Error::notFound("filing " + std::to_string(id) + " does not exist");
+    if (rows.empty()) return missing;
+    auto institution = rows[0].optI64("institution_id");
+    if (who.role == "institution" && institution != who.institutionId) return missing;
+    if (who.role == "officer" && rows[0].str("department_code") != who.departmentCode.value_or("")) return missing;
+    return filingFromRow(c, rows[0]);
+  }
+
+  std::string payloadJson(const Record& proposed, int baseVersion, const std::optional<std::string>& reason) const {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("record", Poco::JSON::Parser().parse(recordToSnapshot(proposed)));
+    o->set("base_version", baseVersion);
+    o->set("reason", reason ? Poco::Dynamic::Var(*reason) : Poco::Dynamic::Var());
+    return http::toJsonText(o);
+  }
+
+  // Builds the proposed record of a filing from the current one and the submitted changes.
+  core::Result<Record> propose(db::Connection& c, const Institution& current, const std::string& kind,
+                               const RecordChanges& changes, const std::optional<std::string>& reason) const {
+    if (kind == "cancel") {
+      if (!reason) return Error::invalid("reason", "reason is required for a cancellation (注销)");
+      if (auto ok = core::checkText("reason", *reason, 1, 500); !ok) return ok.error();
+      if (!changes.values.values.empty() || changes.licences || changes.relations) {
+        return Error::invalid("kind", "a cancellation carries only a reason, not record changes");
+      }
+      return current.record;
+    }
+    if (auto it = changes.values.values.find("credit_code");
+        it != changes.values.values.end() && it->second &&
+        normaliseCreditCode(*it->second) != current.record.get("credit_code").value_or("")) {
+      return Error::invalid("credit_code", "credit_code identifies the institution and cannot change by filing");
+    }
+    Record proposed = merged(current.record, changes);
+    if (auto ok = validate(c, proposed); !ok) return ok.error();
+    if (kind == "change" && diffRecords(current.record, proposed).empty()) {
+      return Error::invalid("", "the change filing changes nothing");
+    }
+    if (auto ok = protect(proposed); !ok) return ok.error();
+    return proposed;
+  }
+};
+
+RegistryService::RegistryService(db::Pool& pool, audit::AuditLog& audit, const core::Clock& clock,
+                                 const core::WorkCalendar& calendar, const core::FieldCipher* cipher,
+                                 RegistryConfig config)
+    : impl_(std::make_shared<Impl>(Impl{pool, audit, clock, calendar, cipher, config})) {}
+
+core::Result<Institution> RegistryService::registerDirect(const audit::Actor& actor, const http::Principal& who,
+                                                          Record record) {
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  if (auto ok = impl_->validate(c, record); !ok) return ok.error();
+  std::string sector = sectorOfKind(*record.get("kind"));
+  if (auto ok = impl_->requireCompetent(c, who, sector); !ok) return ok.error();
+  if (auto ok = impl_->protect(record); !ok) return ok.error();
+  std::string code = *record.get("credit_code");
+  std::string now = impl_->now();
+  db::Transaction tx(c);
+  if (repo::idByCreditCode(c, code)) {
+    return Error::conflict("an institution with credit_code " + code + " is already registered", "credit_code");
+  }
+  int year = static_cast<int>(static_cast<int>(std::chrono::year_month_day(core::shanghaiDay(impl_->clock.now())).year()));
+  std::string filingNo = repo::nextFilingNumber(c, *who.departmentCode, year);
+  std::int64_t id = 0;
+  try {
+    id = repo::insertInstitution(c, record, "filed", filingNo, now);
+  } catch (const db::DbError& e) {
+    if (e.isDuplicateKey()) {
+      return Error::conflict("an institution with credit_code " + code + " is already registered", "credit_code");
+    }
+    throw;
+  }
+  repo::insertVersion(c, id, 1, record, "direct", std::nullopt, who.userId, now);
+  impl_->audit.append(c, actor, {"institution.register_direct", "institution", std::to_string(id),
+                                 summaryOf(diffRecords(Record{}, record))});
+  tx.commit();
+  return *repo::loadInstitution(c, id);
+}
+
+core::Result<Institution> RegistryService::get(const http::Principal& who, std::int64_t id) {
+  auto lease = impl_->pool.acquire();
+  return impl_->visible(*lease, who, id);
+}
+
+core::Result<std::pair<std::vector<Institution>, std::int64_t>> RegistryService::search(const http::Principal& who,
+                                                                                        const SearchQuery& query) {
+  auto lease = impl_->pool.acquire();
+  std::optional<std::int64_t> only;
+  if (who.role == "institution") {
+    if (!who.institutionId) return std::pair<std::vector<Institution>, std::int64_t>{{}, 0};
+    only = who.institutionId;
+  }
+  return repo::search(*lease, query, only);
+}
+
+core::Result<Institution> RegistryService::editDirect(const audit::Actor& actor, const http::Principal& who,
+                                                      std::int64_t id, const RecordChanges& changes) {
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  auto current = impl_->visible(c, who, id, true);
+  if (!current) return current.error();
+  if (auto ok = impl_->requireCompetent(c, who, current->sector); !ok) return ok.error();
+  if (current->filingState == "cancelled") return Error::precondition("institution " + std::to_string(id) + " is cancelled (注销)");
+  if (auto it = changes.values.values.find("credit_code");
+      it != changes.values.values.end() && it->second &&
+      normaliseCreditCode(*it->second) != current->record.get("credit_code").value_or("")) {
+    return Error::invalid("credit_code", "credit_code identifies the institution and cannot change");
+  }
+  Record proposed = impl_->merged(current->record, changes);
+  if (auto ok = impl_->validate(c, proposed); !ok) return ok.error();
+  if (auto ok = impl_->requireCompetent(c, who, sectorOfKind(*proposed.get("kind"))); !ok) return ok.error();
+  if (auto ok = impl_->protect(proposed); !ok) return ok.error();
+  auto diff = diffRecords(current->record, proposed);
+  if (diff.empty()) {
+    return *current;
+  }
+  std::string now = impl_->now();
+  int version = current->version + 1;
+  repo::saveInstitution(c, id, proposed, version, current->filingState, current->filingNo, now);
+  repo::insertVersion(c, id, version, proposed, "direct", std::nullopt, who.userId, now);
+  impl_->audit.append(c, actor, {"institution.update_direct", "institution", std::to_string(id), summaryOf(diff)});
+  tx.commit();
+  return *repo::loadInstitution(c, id);
+}
+
+core::Result<std::vector<Version>> RegistryService::versions(const http::Principal& who, std::int64_t id) {
+  auto lease = impl_->pool.acquire();
+  auto inst = impl_->visible(*lease, who, id);
+  if (!inst) return inst.error();
+  return repo::loadVersions(*lease, id);
+}
+
+core::Result<std::vector<FieldChange>> RegistryService::diff(const http::Principal& who, std::int64_t id, int from,
+                                                             int to) {
+  auto all = versions(who, id);
+  if (!all) return all.error();
+  const Record* a = nullptr;
+  const Record* b = nullptr;
+  for (const auto& v : *all) {
+    if (v.version == from) a = &v.record;
+    if (v.version == to) b = &v.record;
+  }
+  if (!a) return Error::invalid("from", "institution " + std::to_string(id) + " has no version " + std::to_string(from));
+  if (!b) return Error::invalid("to", "institution " + std::to_string(id) + " has no version " + std::to_string(to));
+  return diffRecords(*a, *b);
+}
+
+core::Result<std::string> RegistryService::revealLegalRepId(const audit::Actor& actor, const http::Principal& who,
+                                                            std::int64_t id) {
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  auto inst = impl_->visible(c, who, id);
+  if (!inst) return inst.error();
+  if (auto ok = impl_->requireCompetent(c, who, inst->sector); !ok) return ok.error();
+  auto token = inst->record.get("legal_rep_id_cipher");
+  if (!token) return Error::notFound("institution " + std::to_string(id) + " has no legal representative ID on file");
+  if (!impl_->cipher) {
+    return Error::precondition("personal-data encryption is not configured (pii.encryption_key, pii.index_key)");
+  }
+  auto plain = impl_->cipher->decrypt(*token, kIdContext);
+  if (!plain) return plain.error();
+  db::Transaction tx(c);
+  impl_->audit.append(c, actor, {"institution.pii_read", "institution", std::to_string(id),
+                                 "{\"field\":\"legal_rep_id_number\"}"});
+  tx.commit();
+  return *plain;
+}
+
+core::Result<Filing> RegistryService::submitFiling(const audit::Actor& actor, const http::Principal& who,
+                                                   const std::string& kind, const RecordChanges& changes,
+                                                   const std::optional<std::string>& reason) {
+  if (who.role != "institution" || !who.institutionId) {
+    return Error::denied("filings are submitted by the institution's own account");
+  }
+  if (kind != "new" && kind != "change" && kind != "cancel") {
+    return Error::invalid("kind", "kind must be new, change or cancel");
+  }
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  auto current = impl_->visible(c, who, *who.institutionId, true);
+  if (!current) return current.error();
+  if (kind == "new" && current->filingState != "unfiled") {
+    return Error::precondition("the institution is already " + current->filingState + "; file a change instead");
+  }
+  if (kind != "new" && current->filingState != "filed") {
+    return Error::precondition("a " + kind + " filing needs a filed institution (it is " + current->filingState + ")");
+  }
+  auto open = c.query("SELECT id FROM filings WHERE institution_id = ? AND state IN ('submitted', 'returned')",
+                      current->id);
+  if (!open.empty()) {
+    return Error::conflict("filing " + std::to_string(open[0].i64("id")) +
+                           " of this institution is still open; correct or wait for it first");
+  }
+  auto proposed = impl_->propose(c, *current, kind, changes, reason);
+  if (!proposed) return proposed.error();
+  auto department = repo::competentDepartment(c, sectorOfKind(*proposed->get("kind")));
+  if (!department) return Error::precondition("no department supervises this sector yet");
+  auto nowTime = impl_->clock.now();
+  auto due = impl_->calendar.addWorkingDays(core::shanghaiDay(nowTime), impl_->config.reviewWorkingDays);
+  c.execute("INSERT INTO filings (institution_id, credit_code, kind, state, payload, department_code, submitted_by,"
+            " submitted_at, due_on) VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?, ?)",
+            current->id, *current->record.get("credit_code"), kind,
+            impl_->payloadJson(*proposed, current->version, reason), *department, who.userId,
+            core::formatSqlDateTime(nowTime), core::formatDay(due));
+  std::int64_t id = c.lastInsertId();
+  impl_->audit.append(c, actor, {"filing.submit", "filing", std::to_string(id),
+                                 summaryOf(diffRecords(current->record, *proposed))});
+  tx.commit();
+  return impl_->loadFiling(c, who, id);
+}
+
+core::Result<Filing> RegistryService::resubmitFiling(const audit::Actor& actor, const http::Principal& who,
+                                                     std::int64_t id, const RecordChanges& changes,
+                                                     const std::optional<std::string>& reason) {
+  if (who.role != "institution") return Error::denied("filings are corrected by the institution's own account");
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  auto filing = impl_->loadFiling(c, who, id, true);
+  if (!filing) return filing.error();
+  if (filing->state != "returned") {
+    return Error::precondition("filing " + std::to_string(id) + " is " + filing->state + ", not returned");
+  }
+  auto current = impl_->visible(c, who, *filing->institutionId, true);
+  if (!current) return current.error();
+  // Corrections apply to what was filed, not to the current record.
+  Institution base = *current;
+  base.record = filing->proposed;
+  auto proposed = impl_->propose(c, base, filing->kind, changes, reason ? reason : filing->reason);
+  if (!proposed) return proposed.error();
+  auto nowTime = impl_->clock.now();
+  auto due = impl_->calendar.addWorkingDays(core::shanghaiDay(nowTime), impl_->config.reviewWorkingDays);
+  c.execute("UPDATE filings SET state = 'submitted', payload = ?, submitted_at = ?, due_on = ?,"
+            " submissions = submissions + 1, return_reasons = NULL WHERE id = ?",
+            impl_->payloadJson(*proposed, current->version, reason ? reason : filing->reason),
+            core::formatSqlDateTime(nowTime), core::formatDay(due), id);
+  impl_->audit.append(c, actor, {"filing.resubmit", "filing", std::to_string(id),
+                                 summaryOf(diffRecords(filing->proposed, *proposed))});
+  tx.commit();
+  return impl_->loadFiling(c, who, id);
+}
+
+core::Result<Filing> RegistryService::getFiling(const http::Principal& who, std::int64_t id) {
+  auto lease = impl_->pool.acquire();
+  return impl_->loadFiling(*lease, who, id);
+}
+
+core::Result<std::pair<std::vector<Filing>, std::int64_t>> RegistryService::listFilings(
+    const http::Principal& who, const std::optional<std::string>& state, std::int64_t offset, std::int64_t limit) {
+  if (state && *state != "submitted" && *state != "returned" && *state != "accepted" && *state != "withdrawn") {
+    return Error::invalid("state", "state must be submitted, returned, accepted or withdrawn");
+  }
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  std::string where = " WHERE 1 = 1";
+  std::vector<std::string> params;
+  if (who.role == "officer") {
+    where += " AND f.department_code = ?";
+    params.push_back(who.departmentCode.value_or(""));
+  } else if (who.role == "institution") {
+    where += " AND f.institution_id = ?";
+    params.push_back(std::to_string(who.institutionId.value_or(0)));
+  } else if (who.role != "admin") {
+    return Error::denied("the filing queue is for officers, institutions and administrators");
+  }
+  if (state) {
+    where += " AND f.state = ?";
+    params.push_back(*state);
+  }
+  auto bind = [&](db::Binder& b) {
+    unsigned i = 1;
+    for (const auto& p : params) b.bind(i++, p);
+    return i;
+  };
+  auto total = c.queryWith("SELECT COUNT(*) AS n FROM filings f" + where, [&](db::Binder& b) { bind(b); })[0].i64("n");
+  auto rows = c.queryWith(
+      "SELECT f.*, i.name AS institution_name, su.username AS submitter, ru.username AS reviewer FROM filings f"
+      " LEFT JOIN institutions i ON i.id = f.institution_id LEFT JOIN users su ON su.id = f.submitted_by"
+      " LEFT JOIN users ru ON ru.id = f.reviewed_by" + where +
+          " ORDER BY CASE WHEN f.state = 'submitted' THEN 0 ELSE 1 END, f.due_on, f.id LIMIT ? OFFSET ?",
+      [&](db::Binder& b) {
+        unsigned i = bind(b);
+        b.bind(i++, limit);
+        b.bind(i++, offset);
+      });
+  std::vector<Filing> out;
+  for (const auto& row : rows) out.push_back(impl_->filingFromRow(c, row));
+  return std::pair{std::move(out), total};
+}
+
+core::Result<Filing> RegistryService::acceptFiling(const audit::Actor& actor, const http::Principal& who,
+                                                   std::int64_t id) {
+  if (who.role != "officer") return Error::denied("filings are accepted by an officer of the competent department");
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  auto filing = impl_->loadFiling(c, who, id, true);
+  if (!filing) return filing.error();
+  if (filing->state != "submitted") {
+    return Error::precondition("filing " + std::to_string(id) + " is " + filing->state + ", not submitted");
+  }
+  auto current = repo::loadInstitution(c, *filing->institutionId, true);
+  if (!current) return notFound(*filing->institutionId);
+  auto payload = Poco::JSON::Parser()
+                     .parse(c.query("SELECT payload FROM filings WHERE id = ?", id)[0].str("payload"))
+                     .extract<Poco::JSON::Object::Ptr>();
+  if (payload->getValue<int>("base_version") != current->version) {
+    return Error::conflict("institution " + std::to_string(current->id) +
+                           " changed after this filing was submitted; return the filing so it is filed again");
+  }
+  auto nowTime = impl_->clock.now();
+  std::string now = core::formatSqlDateTime(nowTime);
+  std::string state = filing->kind == "cancel" ? "cancelled" : "filed";
+  std::optional<std::string> filingNo = current->filingNo;
+  if (filing->kind == "new" || !filingNo) {
+    int year = static_cast<int>(std::chrono::year_month_day(core::shanghaiDay(nowTime)).year());
+    filingNo = repo::nextFilingNumber(c, filing->departmentCode, year);
+  }
+  int version = current->version + 1;
+  repo::saveInstitution(c, current->id, filing->proposed, version, state, filingNo, now);
+  repo::insertVersion(c, current->id, version, filing->proposed, "filing", id, who.userId, now);
+  c.execute("UPDATE filings SET state = 'accepted', reviewed_by = ?, reviewed_at = ?, filing_no = ? WHERE id = ?",
+            who.userId, now, filingNo, id);
+  Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
+  summary->set("filing_no", *filingNo);
+  summary->set("institution_id", current->id);
+  summary->set("version", version);
+  summary->set("changes", changesToApi(diffRecords(current->record, filing->proposed)));
+  impl_->audit.append(c, actor, {"filing.accept", "filing", std::to_string(id), http::toJsonText(summary)});
+  tx.commit();
+  return impl_->loadFiling(c, who, id);
+}
+
+core::Result<Filing> RegistryService::returnFiling(const audit::Actor& actor, const http::Principal& who,
+                                                   std::int64_t id, const std::map<std::string, std::string>& reasons) {
+  if (who.role != "officer") return Error::denied("filings are returned by an officer of the competent department");
+  if (reasons.empty()) return Error::invalid("reasons", "give at least one reason, per field, for returning the filing");
+  Poco::JSON::Object::Ptr stored = new Poco::JSON::Object;
+  for (const auto& [field, reason] : reasons) {
+    if (field != "general" && field != "licences" && field != "relations" && !findField(field)) {
+      return Error::invalid("reasons", "reasons names an unknown field '" + field + "'");
+    }
+    if (auto ok = core::checkText("reasons." + field, core::trim(reason), 1, 500); !ok) return ok.error();
+    stored->set(field, core::trim(reason));
+  }
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  auto filing = impl_->loadFiling(c, who, id, true);
+  if (!filing) return filing.error();
+  if (filing->state != "submitted") {
+    return Error::precondition("filing " + std::to_string(id) + " is " + filing->state + ", not submitted");
+  }
+  std::string now = impl_->now();
+  c.execute("UPDATE filings SET state = 'returned', reviewed_by = ?, reviewed_at = ?, return_reasons = ? WHERE id = ?",
+            who.userId, now, http::toJsonText(stored), id);
+  Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
+  summary->set("reasons", stored);
+  impl_->audit.append(c, actor, {"filing.return", "filing", std::to_string(id), http::toJsonText(summary)});
+  tx.commit();
+  return impl_->loadFiling(c, who, id);
+}
+
+core::Result<std::vector<ExpiringLicence>> RegistryService::expiringLicences(const http::Principal& who, int days,
+                                                                            const std::optional<std::string>& region) {
+  if (days < 0 || days > 3660) return Error::invalid("days", "days must be between 0 and 3660");
+  auto today = core::shanghaiDay(impl_->clock.now());
+  std::string from = core::formatDay(today);
+  std::string to = core::formatDay(today + std::chrono::days(days));
+  std::string sql =
+      "SELECT l.kind, l.number, l.issuer, l.expires_on, i.id, i.name, i.region_code FROM licences l"
+      " JOIN institutions i ON i.id = l.institution_id WHERE l.expires_on BETWEEN ? AND ?"
+      " AND i.filing_state <> 'cancelled'";
+  std::vector<std::string> params{from, to};
+  if (region) {
+    sql += " AND i.region_code LIKE ?";
+    params.push_back(repo::regionPrefix(*region));
+  }
+  if (who.role == "institution") {
+    sql += " AND i.id = ?";
+    params.push_back(std::to_string(who.institutionId.value_or(0)));
+  }
+  sql += " ORDER BY l.expires_on, i.id LIMIT 5000";
+  auto lease = impl_->pool.acquire();
+  auto rows = lease->queryWith(sql, [&](db::Binder& b) {
+    unsigned i = 1;
+    for (const auto& p : params) b.bind(i++, p);
+  });
+  std::vector<ExpiringLicence> out;
+  for (const auto& row : rows) {
+    ExpiringLicence e;
+    e.institutionId = row.i64("id");
+    e.institutionName = row.str("name");
+    e.regionCode = row.str("region_code");
+    e.licence = {row.str("kind"), row.str("number"), row.optStr("issuer"), row.optStr("expires_on")};
+    if (auto day = core::parseDay(row.str("expires_on"))) e.daysLeft = static_cast<int>((*day - today).count());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace cw::registry
