@@ -1,7 +1,12 @@
 #include <Poco/JSON/Array.h>
 
+#include <Poco/JSON/Parser.h>
+
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "cw/audit/audit_log.hpp"
 #include "cw/core/validation.hpp"
@@ -87,7 +92,7 @@ Response page(Poco::JSON::Array::Ptr items, std::int64_t total, const http::Page
   return Response::json(out);
 }
 
-Reply search(RegistryService& registry, Request& r) {
+core::Result<SearchQuery> searchQuery(const Request& r) {
   auto p = http::pageParams(r);
   if (!p) return p.error();
   SearchQuery q;
@@ -122,6 +127,15 @@ Reply search(RegistryService& registry, Request& r) {
   }
   q.offset = p->offset();
   q.limit = p->pageSize;
+  return q;
+}
+
+Reply search(RegistryService& registry, Request& r) {
+  auto p = http::pageParams(r);
+  if (!p) return p.error();
+  auto query = searchQuery(r);
+  if (!query) return query.error();
+  const SearchQuery& q = *query;
   auto result = registry.search(*r.principal, q);
   if (!result) return result.error();
   Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
@@ -344,9 +358,62 @@ Reply expiring(RegistryService& registry, Request& r) {
   return Response::json(out);
 }
 
+core::Result<SearchQuery> searchQuery(const Request& r);
+
+Reply startImport(Importer& importer, Request& r) {
+  auto partial = textParam(r, "partial");
+  if (partial && *partial != "true" && *partial != "false") {
+    return Error::invalid("partial", "partial must be true or false");
+  }
+  auto id = importer.start(audit::Actor::of(r), *r.principal, std::move(r.body), partial && *partial == "true");
+  if (!id) return id.error();
+  Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+  out->set("job_id", *id);
+  return Response::json(out, 202);
+}
+
+Reply jobStatus(Importer& importer, Request& r) {
+  auto status = importer.status(*r.principal, r.pathParam("id"));
+  if (!status) return status.error();
+  Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+  out->set("id", status->id);
+  out->set("kind", status->kind);
+  out->set("state", status->state);
+  out->set("total", status->total);
+  out->set("done", status->done);
+  out->set("created_at", status->createdAt);
+  out->set("finished_at", opt(status->finishedAt));
+  if (status->resultJson) {
+    out->set("result", Poco::JSON::Parser().parse(*status->resultJson));
+  } else {
+    out->set("result", Poco::Dynamic::Var());
+  }
+  return Response::json(out);
+}
+
+Reply exportFile(RegistryService& registry, Request& r) {
+  auto q = searchQuery(r);
+  if (!q) return q.error();
+  std::string path = (std::filesystem::temp_directory_path() / ("cw-export-" + r.requestId + ".xlsx")).string();
+  struct Remove {
+    std::string path;
+    ~Remove() { std::filesystem::remove(path); }
+  } remove{path};
+  auto rows = exportXlsx(registry, *r.principal, *q, path);
+  if (!rows) return rows.error();
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  Response response = Response::text(bytes.str(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  response.headers.emplace_back("Content-Disposition",
+                                "attachment; filename=\"institutions.xlsx\"; filename*=UTF-8''%E6%9C%BA%E6%9E%84%E5%90%8D%E5%BD%95.xlsx");
+  response.headers.emplace_back("X-Row-Count", std::to_string(*rows));
+  return response;
+}
+
 }  // namespace
 
-void registerRoutes(http::Router& router, RegistryService& registry) {
+void registerRoutes(http::Router& router, RegistryService& registry, Importer& importer) {
   using http::Access;
   const Access everyone{Access::Kind::Roles, kEveryRole};
   const Access officers = Access::only({"officer"});
@@ -368,6 +435,11 @@ void registerRoutes(http::Router& router, RegistryService& registry) {
   router.add("POST", "/api/v1/filings/{id}/accept", officers, [&](Request& r) { return accept(registry, r); });
   router.add("POST", "/api/v1/filings/{id}/return", officers, [&](Request& r) { return giveBack(registry, r); });
   router.add("GET", "/api/v1/licences/expiring", Access::signedIn(), [&](Request& r) { return expiring(registry, r); });
+  router.add("POST", "/api/v1/institutions/import", officers, [&](Request& r) { return startImport(importer, r); },
+             kMaxImportBytes);
+  router.add("GET", "/api/v1/jobs/{id}", Access::signedIn(), [&](Request& r) { return jobStatus(importer, r); });
+  router.add("GET", "/api/v1/institutions/export.xlsx", Access::only({"admin", "officer", "inspector", "bureau"}),
+             [&](Request& r) { return exportFile(registry, r); });
 }
 
 }  // namespace cw::registry

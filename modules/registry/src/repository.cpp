@@ -1,5 +1,6 @@
 #include "repository.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cw/core/time.hpp"
@@ -213,15 +214,45 @@ std::vector<Version> loadVersions(db::Connection& c, std::int64_t id) {
   return out;
 }
 
-std::string nextFilingNumber(db::Connection& c, const std::string& department, int year) {
-  c.execute("INSERT INTO filing_counters (department_code, year, last_number) VALUES (?, ?, 1)"
-            " ON DUPLICATE KEY UPDATE last_number = last_number + 1",
-            department, year);
-  auto n = c.query("SELECT last_number FROM filing_counters WHERE department_code = ? AND year = ?", department,
-                   year)[0].i64("last_number");
+std::string formatFilingNumber(const std::string& department, int year, long long sequence) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s-%d-%06lld", department.c_str(), year, static_cast<long long>(n));
+  std::snprintf(buf, sizeof buf, "%s-%d-%06lld", department.c_str(), year, sequence);
   return buf;
+}
+
+long long reserveFilingNumbers(db::Connection& c, const std::string& department, int year, int count) {
+  c.execute("INSERT INTO filing_counters (department_code, year, last_number) VALUES (?, ?, ?)"
+            " ON DUPLICATE KEY UPDATE last_number = last_number + ?",
+            department, year, count, count);
+  auto last = c.query("SELECT last_number FROM filing_counters WHERE department_code = ? AND year = ?", department,
+                      year)[0].i64("last_number");
+  return last - count + 1;
+}
+
+std::string nextFilingNumber(db::Connection& c, const std::string& department, int year) {
+  return formatFilingNumber(department, year, reserveFilingNumbers(c, department, year, 1));
+}
+
+std::set<std::string> existingCreditCodes(db::Connection& c, const std::vector<std::string>& codes) {
+  std::set<std::string> found;
+  constexpr std::size_t kBatch = 500;
+  for (std::size_t start = 0; start < codes.size(); start += kBatch) {
+    std::size_t n = std::min(kBatch, codes.size() - start);
+    std::string sql = "SELECT credit_code FROM institutions WHERE credit_code IN (?";
+    for (std::size_t i = 1; i < n; ++i) sql += ", ?";
+    sql += ")";
+    auto rows = c.queryWith(sql, [&](db::Binder& b) {
+      for (std::size_t i = 0; i < n; ++i) b.bind(static_cast<unsigned>(i + 1), codes[start + i]);
+    });
+    for (const auto& row : rows) found.insert(row.str("credit_code"));
+  }
+  return found;
+}
+
+std::set<std::string> allRegionCodes(db::Connection& c) {
+  std::set<std::string> out;
+  for (const auto& row : c.query("SELECT code FROM regions")) out.insert(row.str("code"));
+  return out;
 }
 
 std::pair<std::vector<Institution>, std::int64_t> search(db::Connection& c, const SearchQuery& q,

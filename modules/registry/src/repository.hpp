@@ -2,6 +2,7 @@
 // SQL of the registry: institution rows <-> Records, licences, relations, versions, filings.
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ void insertVersion(db::Connection& c, std::int64_t id, int version, const Record
 std::vector<Version> loadVersions(db::Connection& c, std::int64_t id);
 /// The next filing number of a department for a year, e.g. "MZ-2026-000123".
 std::string nextFilingNumber(db::Connection& c, const std::string& department, int year);
+/// Reserves `count` consecutive filing numbers; returns the first sequence number.
+long long reserveFilingNumbers(db::Connection& c, const std::string& department, int year, int count);
+std::string formatFilingNumber(const std::string& department, int year, long long sequence);
+/// Which of `codes` are already registered.
+std::set<std::string> existingCreditCodes(db::Connection& c, const std::vector<std::string>& codes);
+std::set<std::string> allRegionCodes(db::Connection& c);
 std::pair<std::vector<Institution>, std::int64_t> search(db::Connection& c, const SearchQuery& q,
                                                          std::optional<std::int64_t> onlyId);
 bool regionExists(db::Connection& c, const std::string& code);

@@ -3,6 +3,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
+
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
 #include "cw/http/json.hpp"
@@ -506,6 +508,89 @@ core::Result<Filing> RegistryService::returnFiling(const audit::Actor& actor, co
   impl_->audit.append(c, actor, {"filing.return", "filing", std::to_string(id), http::toJsonText(summary)});
   tx.commit();
   return impl_->loadFiling(c, who, id);
+}
+
+core::Result<BatchResult> RegistryService::importBatch(const audit::Actor& actor, const http::Principal& who,
+                                                      std::vector<BatchRow> rows, bool partial,
+                                                      const std::function<void(int, int)>& progress) {
+  if (who.role != "officer" || !who.departmentCode) {
+    return Error::denied("imports are done by an officer of the competent department");
+  }
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  auto sector = repo::departmentSector(c, *who.departmentCode);
+  if (!sector || (*sector != "elderly" && *sector != "childcare")) {
+    return Error::denied("department " + *who.departmentCode + " does not supervise institutions");
+  }
+  // Validation first, every row, without writing anything. Regions and existing codes are read in bulk.
+  auto regions = repo::allRegionCodes(c);
+  BatchResult result;
+  std::vector<BatchRow*> valid;
+  std::set<std::string> seen;
+  for (auto& row : rows) {
+    auto fail = [&](const std::string& field, const std::string& message) {
+      result.errors.push_back({row.row, field, message});
+    };
+    if (auto ok = validateRecord(row.record); !ok) {
+      fail(ok.error().field, ok.error().message);
+      continue;
+    }
+    const std::string& code = *row.record.get("credit_code");
+    if (!regions.count(*row.record.get("region_code"))) {
+      fail("region_code", "region_code '" + *row.record.get("region_code") + "' is not a known region");
+      continue;
+    }
+    if (sectorOfKind(*row.record.get("kind")) != *sector) {
+      fail("kind", "department " + *who.departmentCode + " supervises " + *sector + " institutions only");
+      continue;
+    }
+    if (!seen.insert(code).second) {
+      fail("credit_code", "credit_code " + code + " appears more than once in the file");
+      continue;
+    }
+    valid.push_back(&row);
+  }
+  std::vector<std::string> codes;
+  codes.reserve(valid.size());
+  for (auto* row : valid) codes.push_back(*row->record.get("credit_code"));
+  auto existing = repo::existingCreditCodes(c, codes);
+  std::vector<BatchRow*> toWrite;
+  for (auto* row : valid) {
+    const std::string& code = *row->record.get("credit_code");
+    if (existing.count(code)) {
+      result.errors.push_back({row->row, "credit_code", "credit_code " + code + " is already registered"});
+      continue;
+    }
+    if (auto ok = impl_->protect(row->record); !ok) return ok.error();
+    toWrite.push_back(row);
+  }
+  std::sort(result.errors.begin(), result.errors.end(),
+            [](const BatchError& a, const BatchError& b) { return a.row < b.row; });
+  if ((!result.errors.empty() && !partial) || toWrite.empty()) return result;
+
+  // One transaction: an interrupted import leaves nothing behind.
+  int total = static_cast<int>(toWrite.size());
+  auto nowTime = impl_->clock.now();
+  std::string now = core::formatSqlDateTime(nowTime);
+  int year = static_cast<int>(std::chrono::year_month_day(core::shanghaiDay(nowTime)).year());
+  db::Transaction tx(c);
+  long long number = repo::reserveFilingNumbers(c, *who.departmentCode, year, total);
+  int done = 0;
+  for (auto* row : toWrite) {
+    std::string filingNo = repo::formatFilingNumber(*who.departmentCode, year, number++);
+    std::int64_t id = repo::insertInstitution(c, row->record, "filed", filingNo, now);
+    repo::insertVersion(c, id, 1, row->record, "import", std::nullopt, who.userId, now);
+    if (++done % 200 == 0 && progress) progress(done, total);
+  }
+  Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
+  summary->set("rows", static_cast<Poco::Int64>(rows.size()));
+  summary->set("imported", total);
+  summary->set("rejected_rows", static_cast<Poco::Int64>(result.errors.size()));
+  impl_->audit.append(c, actor, {"institution.import", "import", actor.requestId, http::toJsonText(summary)});
+  tx.commit();
+  result.imported = toWrite.size();
+  if (progress) progress(total, total);
+  return result;
 }
 
 core::Result<std::vector<ExpiringLicence>> RegistryService::expiringLicences(const http::Principal& who, int days,

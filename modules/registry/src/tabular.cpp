@@ -220,9 +220,7 @@ class CsvParser {
 // number comes back unchanged.
 std::string formatNumber(std::string_view stored) {
   const std::string original(stored);
-  std::string_view s = stored;
-  while (!s.empty() && isBlank(s.substr(0, 1))) s.remove_prefix(1);
-  while (!s.empty() && isBlank(s.substr(s.size() - 1))) s.remove_suffix(1);
+  const std::string_view s = trimSpaces(stored);
   auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
 
   std::size_t i = 0;

@@ -71,7 +71,8 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       calendar_(loadCalendar(config_.registry.workdaysFile, log_)),
       cipher_(makeCipher(config_.registry, random_, log_)),
       registry_(pool_, audit_, clock_, calendar_, cipher_ ? &*cipher_ : nullptr,
-                registry::RegistryConfig{config_.registry.reviewWorkingDays}) {
+                registry::RegistryConfig{config_.registry.reviewWorkingDays}),
+      importer_(pool_, audit_, clock_, random_, registry_) {
   registerRoutes();
   metrics_.addGauge("carewatch_db_pool_open", "Open database connections", [this] {
     return static_cast<double>(pool_.stats().open);
@@ -134,7 +135,7 @@ void App::registerRoutes() {
   });
   auth::registerRoutes(router_, pool_, users_, sessions_);
   audit::registerRoutes(router_, pool_, audit_);
-  registry::registerRoutes(router_, registry_);
+  registry::registerRoutes(router_, registry_, importer_);
 }
 
 http::Server App::makeServer() {

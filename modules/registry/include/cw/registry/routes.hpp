@@ -1,11 +1,15 @@
 #pragma once
 
 #include "cw/http/router.hpp"
+#include "cw/registry/import_export.hpp"
 #include "cw/registry/service.hpp"
 
 namespace cw::registry {
 
-/// /api/v1/institutions*, /api/v1/filings*, /api/v1/licences/expiring.
-void registerRoutes(http::Router& router, RegistryService& registry);
+/// /api/v1/institutions*, /api/v1/filings*, /api/v1/licences/expiring, /api/v1/jobs/{id}.
+void registerRoutes(http::Router& router, RegistryService& registry, Importer& importer);
+
+/// Largest import file accepted (bytes).
+inline constexpr std::size_t kMaxImportBytes = 64 * 1024 * 1024;
 
 }  // namespace cw::registry

@@ -10,6 +10,9 @@
 // Thread-safety: stateless apart from injected dependencies; share freely.
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
 #include <map>
 #include <optional>
 #include <string>
@@ -97,6 +100,22 @@ struct RecordChanges {
   bool relations = false;
 };
 
+struct BatchRow {
+  std::size_t row = 0;  // where the record came from, for error reports
+  Record record;
+};
+
+struct BatchError {
+  std::size_t row = 0;
+  std::string field;
+  std::string message;
+};
+
+struct BatchResult {
+  std::size_t imported = 0;
+  std::vector<BatchError> errors;
+};
+
 struct ExpiringLicence {
   std::int64_t institutionId = 0;
   std::string institutionName;
@@ -141,6 +160,13 @@ class RegistryService {
   /// `reasons`: field -> what to correct (at least one).
   core::Result<Filing> returnFiling(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
                                     const std::map<std::string, std::string>& reasons);
+
+  /// Registers many records at once as filed institutions (source "import"), for an officer of the competent
+  /// department. Every row is validated first; with errors and !partial nothing is written. The writing is one
+  /// transaction. `progress(done, total)` reports rows written.
+  core::Result<BatchResult> importBatch(const audit::Actor& actor, const http::Principal& who,
+                                        std::vector<BatchRow> rows, bool partial,
+                                        const std::function<void(int, int)>& progress);
 
   core::Result<std::vector<ExpiringLicence>> expiringLicences(const http::Principal& who, int days,
                                                               const std::optional<std::string>& region);

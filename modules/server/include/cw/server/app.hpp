@@ -20,6 +20,7 @@
 #include "cw/http/server.hpp"
 #include "cw/core/field_cipher.hpp"
 #include "cw/core/workdays.hpp"
+#include "cw/registry/import_export.hpp"
 #include "cw/registry/service.hpp"
 #include "cw/server/config.hpp"
 #include "cw/server/jobs.hpp"
@@ -63,6 +64,7 @@ class App {
   core::WorkCalendar calendar_;
   std::optional<core::FieldCipher> cipher_;
   registry::RegistryService registry_;
+  registry::Importer importer_;
   http::Metrics metrics_;
   http::Router router_;
   std::once_flag migrationsLoaded_;
