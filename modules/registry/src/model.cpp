@@ -23,7 +23,7 @@ std::vector<std::string> allKinds() {
 }
 
 FieldSpec field(std::string name, FieldType type, bool required, std::string label, std::size_t maxChars = 0,
-                double min = 0, double max = 0, std::vector<std::string> choices = {}) {
+                double min = 0, double max = 0, std::vector<std::string> choices = {}, int decimals = 6) {
   FieldSpec spec;
   spec.name = std::move(name);
   spec.type = type;
@@ -33,6 +33,7 @@ FieldSpec field(std::string name, FieldType type, bool required, std::string lab
   spec.min = min;
   spec.max = max;
   spec.choices = std::move(choices);
+  spec.decimals = decimals;
   return spec;
 }
 
@@ -55,7 +56,7 @@ std::vector<FieldSpec> makeFields() {
       field("capacity", T::Integer, true, "床位数/托位数", 0, 0, 100000),
       field("nursing_beds", T::Integer, false, "护理型床位数", 0, 0, 100000),
       field("inclusive", T::Flag, false, "普惠"),
-      field("inclusive_price", T::Decimal, false, "普惠价格(元/月)", 0, 0, 1000000),
+      field("inclusive_price", T::Decimal, false, "普惠价格(元/月)", 0, 0, 1000000, {}, 2),
       field("medical_integration", T::Choice, false, "医养/医育结合", 0, 0, 0, {"none", "clinic", "contract"}),
       field("medical_partner", T::Text, false, "内设医疗机构或签约医院", 128),
       field("fire_acceptance_no", T::Text, false, "消防验收/备案文号", 64),
@@ -63,14 +64,14 @@ std::vector<FieldSpec> makeFields() {
   };
 }
 
-// Canonical decimal text: up to 6 decimals, no trailing zeros ("12.50" -> "12.5", "3.0" -> "3").
-std::optional<std::string> canonicalDecimal(const std::string& text) {
+// Canonical decimal text: rounded to `decimals`, no trailing zeros ("12.50" -> "12.5", "3.0" -> "3").
+std::optional<std::string> canonicalDecimal(const std::string& text, int decimals) {
   if (text.empty() || text.size() > 32) return std::nullopt;
   double value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6f", value);
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string out = buf;
   while (!out.empty() && out.back() == '0') out.pop_back();
   if (!out.empty() && out.back() == '.') out.pop_back();
@@ -83,7 +84,8 @@ core::Status checkDate(const std::string& field, const std::string& value) {
   return core::Ok{};
 }
 
-core::Status normaliseValue(const FieldSpec& spec, std::optional<std::string>& value) {
+core::Status normaliseValue(const FieldSpec& spec, std::optional<std::string>& value,
+                           std::optional<std::chrono::sys_days> today) {
   if (value) *value = core::trim(*value);
   if (value && value->empty()) value.reset();
   if (!value) {
@@ -107,7 +109,7 @@ core::Status normaliseValue(const FieldSpec& spec, std::optional<std::string>& v
       return core::Ok{};
     }
     case FieldType::Decimal: {
-      auto canonical = canonicalDecimal(v);
+      auto canonical = canonicalDecimal(v, spec.decimals);
       if (!canonical) return Error::invalid(f, f + " must be a number");
       double n = std::stod(*canonical);
       if (n < spec.min || n > spec.max) {
@@ -137,7 +139,7 @@ core::Status normaliseValue(const FieldSpec& spec, std::optional<std::string>& v
       return checkCreditCode(f, v);
     case FieldType::ResidentId:
       v = normaliseResidentId(v);
-      return checkResidentId(f, v);
+      return checkResidentId(f, v, today);
     case FieldType::Phone: {
       bool ok = v.size() >= 5 && v.size() <= 20 &&
                 std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '-' || c == ' ' || c == '+'; });
@@ -194,10 +196,10 @@ std::optional<std::string> Record::get(const std::string& field) const {
 
 void Record::set(const std::string& field, std::optional<std::string> value) { values[field] = std::move(value); }
 
-core::Status validateRecord(Record& record) {
+core::Status validateRecord(Record& record, std::optional<std::chrono::sys_days> today) {
   for (const auto& spec : institutionFields()) {
     auto value = record.get(spec.name);
-    if (auto ok = normaliseValue(spec, value); !ok) return ok;
+    if (auto ok = normaliseValue(spec, value, today); !ok) return ok;
     record.set(spec.name, value);
   }
   std::string sector = sectorOfKind(*record.get("kind"));
@@ -248,9 +250,10 @@ core::Status validateRecord(Record& record) {
   for (std::size_t i = 0; i < record.relations.size(); ++i) {
     auto& r = record.relations[i];
     std::string at = "relations[" + std::to_string(i) + "]";
-    if (std::find(kRelationKinds.begin(), kRelationKinds.end(), r.relation) == kRelationKinds.end()) {
-      return Error::invalid(at + ".relation", at + ".relation must be one of legal_representative, operator, "
-                                                  "parent, branch");
+    // The legal representative comes from the record's own fields; listed relations are the other parties.
+    if (r.relation != "operator" && r.relation != "parent" && r.relation != "branch") {
+      return Error::invalid(at + ".relation", at + ".relation must be one of operator, parent, branch (the legal "
+                                                  "representative is given by legal_rep_name and legal_rep_id_number)");
     }
     r.partyName = core::trim(r.partyName);
     if (auto ok = core::checkText(at + ".party_name", r.partyName, 1, 128); !ok) return ok;

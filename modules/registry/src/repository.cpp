@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cw/core/time.hpp"
+#include "cw/registry/codes.hpp"
 #include "record_json.hpp"
 
 namespace cw::registry::repo {
@@ -273,7 +274,7 @@ std::pair<std::vector<Institution>, std::int64_t> search(db::Connection& c, cons
     }
     add("i.name LIKE ?", "%" + escaped + "%");
   }
-  if (q.creditCode) add("i.credit_code = ?", *q.creditCode);
+  if (q.creditCode) add("i.credit_code = ?", normaliseCreditCode(*q.creditCode));
   if (q.region) add("i.region_code LIKE ?", regionPrefix(*q.region));
   if (q.kind) add("i.kind = ?", *q.kind);
   if (q.sector) add("i.sector = ?", *q.sector);

@@ -60,7 +60,7 @@ struct RegistryService::Impl {
     bool unchangedId = id && id->find('*') != std::string::npos && record.get("legal_rep_id_index");
     Record check = record;
     if (unchangedId) check.set("legal_rep_id_number", std::string("11010519491231002X"));  // stands in, checked before
-    if (auto ok = validateRecord(check); !ok) return ok;
+    if (auto ok = validateRecord(check, core::shanghaiDay(clock.now())); !ok) return ok;
     if (unchangedId) check.set("legal_rep_id_number", id);
     record = std::move(check);
     if (!repo::regionExists(c, *record.get("region_code"))) {
@@ -90,7 +90,13 @@ struct RegistryService::Impl {
     return *inst;
   }
 
-  Record merged(const Record& base, const RecordChanges& changes) const {
+  Record merged(const Record& base, const RecordChanges& input) const {
+    RecordChanges changes = input;
+    // A client that sends back the masked number it was shown has not changed it.
+    if (auto it = changes.values.values.find("legal_rep_id_number");
+        it != changes.values.values.end() && it->second && *it->second == base.get("legal_rep_id_number")) {
+      changes.values.values.erase(it);
+    }
     Record out = applyChanges(base, changes.values, changes.licences, changes.relations);
     if (changes.values.values.count("legal_rep_id_number")) {
       out.set("legal_rep_id_cipher", std::nullopt);
@@ -99,7 +105,7 @@ struct RegistryService::Impl {
     return out;
   }
 
-  Filing filingFromRow(db::Connection& c, const db::Row& row) const {
+  Filing filingFromRow(const db::Row& row) const {
     Filing f;
     f.id = row.i64("id");
     f.institutionId = row.optI64("institution_id");
@@ -110,8 +116,16 @@ struct RegistryService::Impl {
     auto payload = Poco::JSON::Parser().parse(row.str("payload")).extract<Poco::JSON::Object::Ptr>();
     f.proposed = recordFromSnapshot(http::toJsonText(payload->getObject("record")));
     if (payload->has("reason") && !payload->isNull("reason")) f.reason = payload->getValue<std::string>("reason");
-    if (f.institutionId) {
-      if (auto current = repo::loadInstitution(c, *f.institutionId)) f.changes = diffRecords(current->record, f.proposed);
+    // The changes against the record the filing was based on, fixed when it was (re)submitted.
+    if (auto list = payload->getArray("changes")) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        auto o = list->getObject(static_cast<unsigned>(i));
+        auto text = [&](const char* k) -> std::optional<std::string> {
+          if (!o->has(k) || o->isNull(k)) return std::nullopt;
+          return o->getValue<std::string>(k);
+        };
+        f.changes.push_back({o->getValue<std::string>("field"), text("before"), text("after")});
+      }
     }
     f.departmentCode = row.str("department_code");
     f.submittedBy = row.optStr("submitter").value_or("");
@@ -150,12 +164,14 @@ struct RegistryService::Impl {
     auto institution = rows[0].optI64("institution_id");
     if (who.role == "institution" && institution != who.institutionId) return missing;
     if (who.role == "officer" && rows[0].str("department_code") != who.departmentCode.value_or("")) return missing;
-    return filingFromRow(c, rows[0]);
+    return filingFromRow(rows[0]);
   }
 
-  std::string payloadJson(const Record& proposed, int baseVersion, const std::optional<std::string>& reason) const {
+  std::string payloadJson(const Record& base, const Record& proposed, int baseVersion,
+                          const std::optional<std::string>& reason) const {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
     o->set("record", Poco::JSON::Parser().parse(recordToSnapshot(proposed)));
+    o->set("changes", changesToApi(diffRecords(base, proposed)));
     o->set("base_version", baseVersion);
     o->set("reason", reason ? Poco::Dynamic::Var(*reason) : Poco::Dynamic::Var());
     return http::toJsonText(o);
@@ -163,7 +179,8 @@ struct RegistryService::Impl {
 
   // Builds the proposed record of a filing from the current one and the submitted changes.
   core::Result<Record> propose(db::Connection& c, const Institution& current, const std::string& kind,
-                               const RecordChanges& changes, const std::optional<std::string>& reason) const {
+                               const RecordChanges& changes, const std::optional<std::string>& reason,
+                               bool mustChange = true) const {
     if (kind == "cancel") {
       if (!reason) return Error::invalid("reason", "reason is required for a cancellation (注销)");
       if (auto ok = core::checkText("reason", *reason, 1, 500); !ok) return ok.error();
@@ -179,8 +196,8 @@ struct RegistryService::Impl {
     }
     Record proposed = merged(current.record, changes);
     if (auto ok = validate(c, proposed); !ok) return ok.error();
-    if (kind == "change" && diffRecords(current.record, proposed).empty()) {
-      return Error::invalid("", "the change filing changes nothing");
+    if (kind == "change" && mustChange && diffRecords(current.record, proposed).empty()) {
+      return Error::invalid("record", "the change filing changes nothing");
     }
     if (auto ok = protect(proposed); !ok) return ok.error();
     return proposed;
@@ -288,8 +305,8 @@ core::Result<std::vector<FieldChange>> RegistryService::diff(const http::Princip
     if (v.version == from) a = &v.record;
     if (v.version == to) b = &v.record;
   }
-  if (!a) return Error::invalid("from", "institution " + std::to_string(id) + " has no version " + std::to_string(from));
-  if (!b) return Error::invalid("to", "institution " + std::to_string(id) + " has no version " + std::to_string(to));
+  if (!a) return Error::notFound("institution " + std::to_string(id) + " has no version " + std::to_string(from));
+  if (!b) return Error::notFound("institution " + std::to_string(id) + " has no version " + std::to_string(to));
   return diffRecords(*a, *b);
 }
 
@@ -349,7 +366,7 @@ core::Result<Filing> RegistryService::submitFiling(const audit::Actor& actor, co
   c.execute("INSERT INTO filings (institution_id, credit_code, kind, state, payload, department_code, submitted_by,"
             " submitted_at, due_on) VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?, ?)",
             current->id, *current->record.get("credit_code"), kind,
-            impl_->payloadJson(*proposed, current->version, reason), *department, who.userId,
+            impl_->payloadJson(current->record, *proposed, current->version, reason), *department, who.userId,
             core::formatSqlDateTime(nowTime), core::formatDay(due));
   std::int64_t id = c.lastInsertId();
   impl_->audit.append(c, actor, {"filing.submit", "filing", std::to_string(id),
@@ -372,17 +389,24 @@ core::Result<Filing> RegistryService::resubmitFiling(const audit::Actor& actor, 
   }
   auto current = impl_->visible(c, who, *filing->institutionId, true);
   if (!current) return current.error();
-  // Corrections apply to what was filed, not to the current record.
+  // Corrections apply to what was filed, and the filing stays based on the version it was first filed against:
+  // if the record changed since, acceptance refuses rather than overwrite that change.
+  auto stored = Poco::JSON::Parser()
+                    .parse(c.query("SELECT payload FROM filings WHERE id = ?", id)[0].str("payload"))
+                    .extract<Poco::JSON::Object::Ptr>();
+  int baseVersion = stored->getValue<int>("base_version");
   Institution base = *current;
   base.record = filing->proposed;
-  auto proposed = impl_->propose(c, base, filing->kind, changes, reason ? reason : filing->reason);
+  auto proposed = impl_->propose(c, base, filing->kind, changes, reason ? reason : filing->reason, false);
   if (!proposed) return proposed.error();
+  auto department = repo::competentDepartment(c, sectorOfKind(*proposed->get("kind")));
+  if (!department) return Error::precondition("no department supervises this sector yet");
   auto nowTime = impl_->clock.now();
   auto due = impl_->calendar.addWorkingDays(core::shanghaiDay(nowTime), impl_->config.reviewWorkingDays);
-  c.execute("UPDATE filings SET state = 'submitted', payload = ?, submitted_at = ?, due_on = ?,"
+  c.execute("UPDATE filings SET state = 'submitted', payload = ?, department_code = ?, submitted_at = ?, due_on = ?,"
             " submissions = submissions + 1, return_reasons = NULL WHERE id = ?",
-            impl_->payloadJson(*proposed, current->version, reason ? reason : filing->reason),
-            core::formatSqlDateTime(nowTime), core::formatDay(due), id);
+            impl_->payloadJson(current->record, *proposed, baseVersion, reason ? reason : filing->reason),
+            *department, core::formatSqlDateTime(nowTime), core::formatDay(due), id);
   impl_->audit.append(c, actor, {"filing.resubmit", "filing", std::to_string(id),
                                  summaryOf(diffRecords(filing->proposed, *proposed))});
   tx.commit();
@@ -433,7 +457,7 @@ core::Result<std::pair<std::vector<Filing>, std::int64_t>> RegistryService::list
         b.bind(i++, offset);
       });
   std::vector<Filing> out;
-  for (const auto& row : rows) out.push_back(impl_->filingFromRow(c, row));
+  for (const auto& row : rows) out.push_back(impl_->filingFromRow(row));
   return std::pair{std::move(out), total};
 }
 

@@ -38,7 +38,14 @@ namespace {
 
 core::WorkCalendar loadCalendar(const std::string& path, const http::LogSink& log) {
   auto calendar = core::WorkCalendar::load(path);
-  if (calendar) return *calendar;
+  if (calendar) {
+    int year = static_cast<int>(std::chrono::year_month_day(core::shanghaiDay(std::chrono::system_clock::now())).year());
+    if (log && calendar->lastCoveredYear().value_or(0) < year) {
+      log(http::logLine("warn", "the holiday calendar has no entries for this year; add the State Council schedule",
+                        {{"file", path}, {"year", std::to_string(year)}}));
+    }
+    return *calendar;
+  }
   // Deadlines then count weekends only; say so loudly rather than refuse to start.
   if (log) log(http::logLine("warn", "holiday calendar not loaded; counting weekends only",
                              {{"error", calendar.error().message}}));

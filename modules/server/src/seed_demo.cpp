@@ -169,6 +169,10 @@ core::Status seedFiledInstitutions(App& app) {
 }  // namespace
 
 core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
+  if (!app.canStorePersonalData()) {
+    return core::Error::precondition("seed-demo registers institutions with legal representatives' ID numbers: set "
+                                     "CW_PII_ENCRYPTION_KEY and CW_PII_INDEX_KEY (scripts/run does this for you)");
+  }
   std::string now = core::formatSqlDateTime(std::chrono::system_clock::now());
   {
     auto lease = app.pool().acquire();

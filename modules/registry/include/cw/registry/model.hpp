@@ -2,6 +2,7 @@
 // The institution record (机构登记信息) as data: one table of field specifications drives validation, storage,
 // JSON, versions and field-level diffs, so a field added here is handled everywhere alike.
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +33,7 @@ struct FieldSpec {
   double min = 0;
   double max = 0;
   std::vector<std::string> choices;
+  int decimals = 6;  // Decimal: digits kept after the point (matches the column)
 };
 
 /// Every field of the record, in display order.
@@ -83,7 +85,8 @@ struct Record {
 /// Checks every field of a complete record and the rules between fields. The first problem is returned, with
 /// the field named as in the API ("capacity", "licences[2].expires_on" ...). Values are normalised in place
 /// (trimmed, codes upper-cased, numbers canonical).
-core::Status validateRecord(Record& record);
+/// `today` (the Shanghai calendar day) rejects birth dates in the future.
+core::Status validateRecord(Record& record, std::optional<std::chrono::sys_days> today = std::nullopt);
 
 /// Applies a partial update: fields present in `changes` replace those in `base` (nullopt clears). Licences and
 /// relations are replaced as a whole when present.

@@ -38,6 +38,8 @@ class App {
   audit::AuditLog& audit() { return audit_; }
   auth::UserService& users() { return users_; }
   registry::RegistryService& registry() { return registry_; }
+  /// Whether personal-data keys are configured (resident ID numbers can be stored).
+  bool canStorePersonalData() const { return cipher_.has_value(); }
   const Config& config() const { return config_; }
   /// Readiness: the database answers and every migration file has been applied unchanged.
   core::Status ready();
