@@ -65,7 +65,7 @@ if (mode === 'detail') {
   // nursing beds > capacity server/client validation
   await p.click('[data-test="detail-edit"]'); await d.locator('[data-test="field-nursing_beds"]').fill('999'); await p.click('[data-test="edit-submit"]'); await p.waitForTimeout(400)
   console.log('client errors:', (await d.locator('.el-form-item__error').allInnerTexts()).join(' / '))
-  await p.keyboard.press('Escape')
+  await d.locator('.el-dialog__footer button').first().click(); await p.waitForTimeout(500)
   await p.click('#tab-versions'); await p.waitForSelector('[data-test="diff-run"]'); await p.click('[data-test="diff-run"]'); await p.waitForSelector('[data-test="diff-result"]'); await p.waitForTimeout(300)
   await s(p, 'detail-versions')
   await p.click('[data-test="version-view-1"]'); await p.waitForTimeout(500); await s(p, 'version-view')
@@ -92,6 +92,28 @@ if (mode === 'others') {
   const b = await as('sj.credit')
   console.log('bureau menu', (await b.locator('[data-test="side-menu"] .el-menu-item').allInnerTexts()).join(','))
   await b.goto(B + '/institutions/1'); await b.waitForSelector('[data-test="detail-name"]'); await b.waitForTimeout(300); console.log('bureau edit', await b.locator('[data-test="detail-edit"]').count()); await s(b, 'bureau-detail')
+}
+if (mode === 'cancel') {
+  const i = await as('inst.kangle')
+  await i.click('[data-test="menu-my-institution"]'); await i.waitForSelector('[data-test="filing-cancel"]')
+  await i.click('[data-test="filing-cancel"]'); await i.click('[data-test="cancel-submit"]'); await i.waitForTimeout(300)
+  console.log('cancel err', await i.innerText('[data-test="cancel-error"]'))
+  await i.fill('[data-test="cancel-reason"]', '机构停业'); await i.click('[data-test="cancel-submit"]'); await i.waitForSelector('[data-test="open-filing-notice"]')
+  const o = await as('mz.wangli')
+  await o.click('[data-test="menu-filings"]'); await o.locator('[data-test="filings-table"] .el-table__body tr').first().click()
+  await o.waitForSelector('[data-test="filing-return"]'); await o.waitForTimeout(500); await s(o, 'cancel-drawer')
+  await o.click('[data-test="filing-return"]'); await o.click('[data-test="return-submit"]'); await o.waitForTimeout(300)
+  console.log('return err', await o.innerText('[data-test="return-error"]'))
+  await o.click('[data-test="return-add-field"]'); await o.click('.el-select-dropdown__item:visible:has-text("capacity")'); await o.waitForTimeout(200)
+  await o.fill('[data-test="return-reason-capacity"]', '床位数核对'); await o.fill('[data-test="return-reason-general"]', '请补充停业证明'); await s(o, 'return-dialog')
+  await o.click('[data-test="return-submit"]'); await o.waitForTimeout(800)
+  await i.click('[data-test="my-refresh"]'); await i.waitForSelector('[data-test="returned-notice"]'); await i.waitForTimeout(300); await s(i, 'cancel-returned')
+  await i.click('[data-test="filing-resubmit"]'); await i.waitForSelector('[data-test="cancel-dialog"] [data-test="cancel-reason"]'); await i.waitForTimeout(300); await s(i, 'cancel-resubmit')
+  await i.fill('[data-test="cancel-reason"]', '机构停业，附停业证明'); await i.click('[data-test="cancel-submit"]'); await i.waitForTimeout(800)
+  await o.click('[data-test="filings-refresh"]'); await o.waitForTimeout(500); await o.locator('[data-test="filings-table"] .el-table__body tr').first().click()
+  await o.waitForSelector('[data-test="filing-accept"]'); await o.waitForTimeout(300); await o.click('[data-test="filing-accept"]'); await o.click('.el-message-box .cw-confirm-ok'); await o.waitForTimeout(800)
+  await i.click('[data-test="my-refresh"]'); await i.waitForTimeout(800); console.log('state', await i.getAttribute('[data-test="my-filing-state"]', 'data-state')); await s(i, 'cancelled')
+  await o.goto(B + '/institutions/1'); await o.waitForSelector('[data-test="detail-name"]'); console.log('edit btn', await o.locator('[data-test="detail-edit"]').count())
 }
 } catch (e) { console.log('ERR', e.message) }
 await browser.close()

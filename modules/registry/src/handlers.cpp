@@ -411,6 +411,55 @@ Reply exportFile(RegistryService& registry, Request& r) {
   return response;
 }
 
+Poco::JSON::Object::Ptr documentJson(const FilingDocument& d) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+  o->set("sha256", d.sha256);
+  o->set("name", d.name);
+  o->set("media_type", d.mediaType);
+  o->set("size_bytes", d.sizeBytes);
+  o->set("uploaded_by", d.uploadedBy);
+  o->set("uploaded_at", d.uploadedAt);
+  return o;
+}
+
+Reply addDocument(RegistryService& registry, Request& r) {
+  auto id = idParam(r);
+  if (!id) return id.error();
+  auto name = textParam(r, "name");
+  if (!name) return Error::invalid("name", "name (the document's file name) is required as a query parameter");
+  auto doc = registry.addFilingDocument(audit::Actor::of(r), *r.principal, *id, *name, r.body);
+  if (!doc) return doc.error();
+  return Response::json(documentJson(*doc), 201);
+}
+
+Reply listDocuments(RegistryService& registry, Request& r) {
+  auto id = idParam(r);
+  if (!id) return id.error();
+  auto docs = registry.filingDocuments(*r.principal, *id);
+  if (!docs) return docs.error();
+  Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
+  for (const auto& d : *docs) items->add(documentJson(d));
+  Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+  out->set("items", items);
+  return Response::json(out);
+}
+
+Reply getDocument(RegistryService& registry, Request& r) {
+  auto id = idParam(r);
+  if (!id) return id.error();
+  const std::string& sha = r.pathParam("sha256");
+  if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return Error::invalid("sha256", "sha256 must be 64 lower-case hex characters");
+  }
+  auto doc = registry.filingDocument(*r.principal, *id, sha);
+  if (!doc) return doc.error();
+  Response response = Response::text(std::move(doc->second), doc->first.mediaType);
+  // Always a download, never rendered in the console's origin.
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"document\"");
+  response.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
+  return response;
+}
+
 }  // namespace
 
 void registerRoutes(http::Router& router, RegistryService& registry, Importer& importer) {
@@ -438,6 +487,11 @@ void registerRoutes(http::Router& router, RegistryService& registry, Importer& i
   router.add("POST", "/api/v1/institutions/import", officers, [&](Request& r) { return startImport(importer, r); },
              kMaxImportBytes);
   router.add("GET", "/api/v1/jobs/{id}", Access::signedIn(), [&](Request& r) { return jobStatus(importer, r); });
+  router.add("POST", "/api/v1/filings/{id}/documents", Access::only({"institution"}),
+             [&](Request& r) { return addDocument(registry, r); }, kMaxDocumentRequestBytes);
+  router.add("GET", "/api/v1/filings/{id}/documents", queue, [&](Request& r) { return listDocuments(registry, r); });
+  router.add("GET", "/api/v1/filings/{id}/documents/{sha256}", queue,
+             [&](Request& r) { return getDocument(registry, r); });
   router.add("GET", "/api/v1/institutions/export.xlsx", Access::only({"admin", "officer", "inspector", "bureau"}),
              [&](Request& r) { return exportFile(registry, r); });
 }

@@ -37,6 +37,7 @@ struct RegistryService::Impl {
   const core::Clock& clock;
   const core::WorkCalendar& calendar;
   const core::FieldCipher* cipher;
+  const core::BlobStore& files;
   RegistryConfig config;
 
   std::string now() const { return core::formatSqlDateTime(clock.now()); }
@@ -206,8 +207,100 @@ struct RegistryService::Impl {
 
 RegistryService::RegistryService(db::Pool& pool, audit::AuditLog& audit, const core::Clock& clock,
                                  const core::WorkCalendar& calendar, const core::FieldCipher* cipher,
-                                 RegistryConfig config)
-    : impl_(std::make_shared<Impl>(Impl{pool, audit, clock, calendar, cipher, config})) {}
+                                 const core::BlobStore& files, RegistryConfig config)
+    : impl_(std::make_shared<Impl>(Impl{pool, audit, clock, calendar, cipher, files, config})) {}
+
+namespace {
+FilingDocument documentFromRow(const db::Row& row) {
+  FilingDocument d;
+  d.sha256 = row.str("sha256");
+  d.name = row.str("name");
+  d.mediaType = row.str("media_type");
+  d.sizeBytes = row.i64("size_bytes");
+  d.uploadedBy = row.optStr("username").value_or("");
+  auto t = core::parseSqlDateTime(row.str("uploaded_at"));
+  d.uploadedAt = t ? core::formatIsoUtc(*t) : row.str("uploaded_at");
+  return d;
+}
+constexpr const char* kDocumentColumns =
+    "SELECT fd.sha256, fd.name, fd.uploaded_at, d.media_type, d.size_bytes, u.username FROM filing_documents fd"
+    " JOIN documents d ON d.sha256 = fd.sha256 LEFT JOIN users u ON u.id = fd.uploaded_by";
+}  // namespace
+
+core::Result<FilingDocument> RegistryService::addFilingDocument(const audit::Actor& actor, const http::Principal& who,
+                                                               std::int64_t filingId, const std::string& name,
+                                                               const std::string& bytes) {
+  if (who.role != "institution") return Error::denied("documents are attached by the institution's own account");
+  if (auto ok = core::checkText("name", name, 1, 255); !ok) return ok.error();
+  if (name.find('/') != std::string::npos || name.find('\\') != std::string::npos) {
+    return Error::invalid("name", "name must be a file name, not a path");
+  }
+  if (bytes.empty()) return Error::invalid("file", "the request body must be the document; it is empty");
+  if (bytes.size() > impl_->config.maxDocumentBytes) {
+    return Error{ErrorCode::PayloadTooLarge, "documents may be at most " +
+                 std::to_string(impl_->config.maxDocumentBytes / (1024 * 1024)) + " MiB", "file"};
+  }
+  auto type = core::sniffDocumentType(bytes);
+  if (!type) return Error::invalid("file", "the document must be a PDF, PNG, JPEG or WebP file (checked by content)");
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  auto filing = impl_->loadFiling(c, who, filingId);
+  if (!filing) return filing.error();
+  if (filing->state != "submitted" && filing->state != "returned") {
+    return Error::precondition("filing " + std::to_string(filingId) + " is " + filing->state +
+                               "; documents are added while it is open");
+  }
+  // The file is stored before the rows that point at it: a crash in between leaves an unreferenced file (the
+  // same bytes are reused by the next upload), never a row without its file.
+  auto sha = impl_->files.put(bytes);
+  if (!sha) return sha.error();
+  std::string now = impl_->now();
+  db::Transaction tx(c);
+  c.execute("INSERT INTO documents (sha256, media_type, size_bytes, created_at) VALUES (?, ?, ?, ?)"
+            " ON DUPLICATE KEY UPDATE sha256 = sha256",
+            *sha, *type, static_cast<std::int64_t>(bytes.size()), now);
+  if (!c.query("SELECT sha256 FROM filing_documents WHERE filing_id = ? AND sha256 = ?", filingId, *sha).empty()) {
+    return Error::conflict("this document is already attached to filing " + std::to_string(filingId), "file");
+  }
+  c.execute("INSERT INTO filing_documents (filing_id, sha256, name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?)",
+            filingId, *sha, name, who.userId, now);
+  Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
+  summary->set("sha256", *sha);
+  summary->set("name", name);
+  summary->set("media_type", *type);
+  summary->set("size_bytes", static_cast<Poco::Int64>(bytes.size()));
+  impl_->audit.append(c, actor, {"filing.document_add", "filing", std::to_string(filingId), http::toJsonText(summary)});
+  tx.commit();
+  auto rows = c.query(std::string(kDocumentColumns) + " WHERE fd.filing_id = ? AND fd.sha256 = ?", filingId, *sha);
+  return documentFromRow(rows[0]);
+}
+
+core::Result<std::vector<FilingDocument>> RegistryService::filingDocuments(const http::Principal& who,
+                                                                          std::int64_t filingId) {
+  auto lease = impl_->pool.acquire();
+  auto filing = impl_->loadFiling(*lease, who, filingId);
+  if (!filing) return filing.error();
+  std::vector<FilingDocument> out;
+  for (const auto& row :
+       lease->query(std::string(kDocumentColumns) + " WHERE fd.filing_id = ? ORDER BY fd.uploaded_at", filingId)) {
+    out.push_back(documentFromRow(row));
+  }
+  return out;
+}
+
+core::Result<std::pair<FilingDocument, std::string>> RegistryService::filingDocument(const http::Principal& who,
+                                                                                    std::int64_t filingId,
+                                                                                    const std::string& sha256) {
+  auto lease = impl_->pool.acquire();
+  auto filing = impl_->loadFiling(*lease, who, filingId);
+  if (!filing) return filing.error();
+  auto rows = lease->query(std::string(kDocumentColumns) + " WHERE fd.filing_id = ? AND fd.sha256 = ?", filingId,
+                           sha256);
+  if (rows.empty()) return Error::notFound("filing " + std::to_string(filingId) + " has no such document");
+  auto bytes = impl_->files.get(sha256);
+  if (!bytes) return bytes.error();
+  return std::pair{documentFromRow(rows[0]), std::move(*bytes)};
+}
 
 core::Result<Institution> RegistryService::registerDirect(const audit::Actor& actor, const http::Principal& who,
                                                           Record record) {

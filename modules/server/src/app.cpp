@@ -77,8 +77,9 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       sessions_(pool_, audit_, users_, hasher_, clock_, random_, config_.sessions),
       calendar_(loadCalendar(config_.registry.workdaysFile, log_)),
       cipher_(makeCipher(config_.registry, random_, log_)),
-      registry_(pool_, audit_, clock_, calendar_, cipher_ ? &*cipher_ : nullptr,
-                registry::RegistryConfig{config_.registry.reviewWorkingDays}),
+      files_(config_.registry.storageDir),
+      registry_(pool_, audit_, clock_, calendar_, cipher_ ? &*cipher_ : nullptr, files_,
+                registry::RegistryConfig{config_.registry.reviewWorkingDays, config_.registry.maxDocumentBytes}),
       importer_(pool_, audit_, clock_, random_, registry_) {
   registerRoutes();
   metrics_.addGauge("carewatch_db_pool_open", "Open database connections", [this] {

@@ -122,6 +122,8 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.seconds("jobs.session_cleanup_seconds", c.jobs.sessionCleanupInterval, 1, kMaxInt),
            s.text("registry.workdays_file", c.registry.workdaysFile),
            s.number("registry.review_working_days", c.registry.reviewWorkingDays, 1, 365),
+           s.number("registry.max_document_bytes", c.registry.maxDocumentBytes, 1024, 64LL * 1024 * 1024),
+           s.text("storage.dir", c.registry.storageDir),
            s.text("pii.encryption_key", c.registry.piiEncryptionKey),
            s.text("pii.index_key", c.registry.piiIndexKey),
        }) {

@@ -11,5 +11,7 @@ void registerRoutes(http::Router& router, RegistryService& registry, Importer& i
 
 /// Largest import file accepted (bytes).
 inline constexpr std::size_t kMaxImportBytes = 64 * 1024 * 1024;
+/// Largest document upload request; the service applies registry.max_document_bytes below it.
+inline constexpr std::size_t kMaxDocumentRequestBytes = 64 * 1024 * 1024;
 
 }  // namespace cw::registry

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cw/audit/audit_log.hpp"
+#include "cw/core/blob_store.hpp"
 #include "cw/core/clock.hpp"
 #include "cw/core/field_cipher.hpp"
 #include "cw/core/workdays.hpp"
@@ -31,6 +32,16 @@ namespace cw::registry {
 
 struct RegistryConfig {
   int reviewWorkingDays = 20;  // 备案 review deadline
+  std::size_t maxDocumentBytes = 20 * 1024 * 1024;
+};
+
+struct FilingDocument {
+  std::string sha256;
+  std::string name;
+  std::string mediaType;
+  std::int64_t sizeBytes = 0;
+  std::string uploadedBy;
+  std::string uploadedAt;
 };
 
 struct Institution {
@@ -129,7 +140,7 @@ class RegistryService {
   /// `cipher` may be null when no personal-data keys are configured: then anything that stores or reveals a
   /// resident ID number fails with FailedPrecondition naming the missing setting.
   RegistryService(db::Pool& pool, audit::AuditLog& audit, const core::Clock& clock, const core::WorkCalendar& calendar,
-                  const core::FieldCipher* cipher, RegistryConfig config);
+                  const core::FieldCipher* cipher, const core::BlobStore& files, RegistryConfig config);
 
   /// An officer registers an institution directly (e.g. old paper records): filed at once, audited as such.
   core::Result<Institution> registerDirect(const audit::Actor& actor, const http::Principal& who, Record record);
@@ -160,6 +171,16 @@ class RegistryService {
   /// `reasons`: field -> what to correct (at least one).
   core::Result<Filing> returnFiling(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
                                     const std::map<std::string, std::string>& reasons);
+
+  /// Attaches a document (PDF, PNG, JPEG or WebP, recognised by content; size limited) to an open filing of
+  /// the caller's own institution. The same bytes are stored once.
+  core::Result<FilingDocument> addFilingDocument(const audit::Actor& actor, const http::Principal& who,
+                                                 std::int64_t filingId, const std::string& name,
+                                                 const std::string& bytes);
+  core::Result<std::vector<FilingDocument>> filingDocuments(const http::Principal& who, std::int64_t filingId);
+  /// The document's description and bytes, for whoever may see the filing.
+  core::Result<std::pair<FilingDocument, std::string>> filingDocument(const http::Principal& who,
+                                                                      std::int64_t filingId, const std::string& sha256);
 
   /// Registers many records at once as filed institutions (source "import"), for an officer of the competent
   /// department. Every row is validated first; with errors and !partial nothing is written. The writing is one

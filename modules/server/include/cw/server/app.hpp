@@ -18,6 +18,7 @@
 #include "cw/http/metrics.hpp"
 #include "cw/http/router.hpp"
 #include "cw/http/server.hpp"
+#include "cw/core/blob_store.hpp"
 #include "cw/core/field_cipher.hpp"
 #include "cw/core/workdays.hpp"
 #include "cw/registry/import_export.hpp"
@@ -65,6 +66,7 @@ class App {
   auth::SessionService sessions_;
   core::WorkCalendar calendar_;
   std::optional<core::FieldCipher> cipher_;
+  core::BlobStore files_;
   registry::RegistryService registry_;
   registry::Importer importer_;
   http::Metrics metrics_;

@@ -21,6 +21,8 @@ struct JobsConfig {
 struct RegistrySettings {
   std::string workdaysFile = "config/workdays.txt";  // holiday calendar for working-day deadlines
   int reviewWorkingDays = 20;
+  std::size_t maxDocumentBytes = 20 * 1024 * 1024;
+  std::string storageDir = "var/files";  // content-addressed uploads, outside the web root
   // Base64 of 32 random bytes each; from the environment (CW_PII_ENCRYPTION_KEY, CW_PII_INDEX_KEY), never the
   // repository or the database.
   std::string piiEncryptionKey;
