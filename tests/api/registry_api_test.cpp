@@ -151,10 +151,13 @@ TEST_F(RegistryApi, InstitutionUserReachesNothingOfAnotherInstitution) {
     if (!institutionRoute && !filingRoute) continue;
     std::string path = std::regex_replace(route.pattern, std::regex("\\{id\\}"),
                                           std::to_string(institutionRoute ? otherId : otherFilingId));
+    path = std::regex_replace(path, std::regex("\\{sha256\\}"), std::string(64, 'a'));
     if (route.pattern.find("/diff") != std::string::npos) path += "?from=1&to=1";
+    if (route.pattern.find("/documents") != std::string::npos && route.method == "POST") path += "?name=x.pdf";
     std::string body;
     if (route.method == "PATCH") body = R"({"capacity":1})";
     else if (route.pattern.find("/return") != std::string::npos) body = R"({"reasons":{"general":"x"}})";
+    else if (route.pattern.find("/documents") != std::string::npos) body = "%PDF-1.4 someone else's filing";
     else if (route.method == "POST") body = R"({"record":{"capacity":1}})";
     auto reply = as(inst, route.method, path, body);
     EXPECT_TRUE(reply.status == 403 || reply.status == 404)
@@ -237,6 +240,38 @@ TEST_F(RegistryApi, LicencesExpiringWithinDays) {
     previous = left;
   }
   EXPECT_EQ(as(bureau, "GET", "/api/v1/licences/expiring?days=-1").status, 400);
+}
+
+TEST_F(RegistryApi, PreregisteredInstitutionGetsAnAccountAndFilesItself) {
+  std::string mz = login("mz.wangli");
+  std::string admin = login("admin");
+  auto tooMuch = as(mz, "POST", "/api/v1/institutions?filing_state=unfiled",
+                    R"({"credit_code":"52360429MJR5T6Y7UC","name":"湖口县新建养老院","kind":"elderly_institution",
+                        "region_code":"360429","capacity":50})");
+  EXPECT_EQ(tooMuch.status, 400);
+  EXPECT_EQ(tooMuch.json()->getObject("error")->getValue<std::string>("field"), "capacity");
+  auto created = as(mz, "POST", "/api/v1/institutions?filing_state=unfiled",
+                    R"({"credit_code":"52360429MJQ9W8E7RD","name":"湖口县新建养老院","kind":"elderly_institution",
+                        "region_code":"360429"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json()->getValue<std::string>("filing_state"), "unfiled");
+  EXPECT_EQ(created.json()->getValue<int>("version"), 0);
+  auto id = created.json()->getValue<std::int64_t>("id");
+  auto account = as(admin, "POST", "/api/v1/admin/users",
+                    R"({"username":"inst.xinjian","display_name":"新建养老院","role":"institution",
+                        "password":"Xinjian#2026","institution_id":)" + std::to_string(id) + "}");
+  ASSERT_EQ(account.status, 201) << account.body;
+  std::string inst = login("inst.xinjian", "Xinjian#2026");
+  auto filing = as(inst, "POST", "/api/v1/filings",
+                   R"({"kind":"new","record":{"ownership":"public","address":"湖口县双钟镇 9 号",
+                       "legal_rep_name":"胡明","legal_rep_id_number":"360402198001011231","capacity":50}})");
+  ASSERT_EQ(filing.status, 201) << filing.body;
+  auto accepted = as(mz, "POST", "/api/v1/filings/" + std::to_string(filing.json()->getValue<std::int64_t>("id")) +
+                                     "/accept");
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  auto now = as(inst, "GET", "/api/v1/institutions/" + std::to_string(id));
+  EXPECT_EQ(now.json()->getValue<std::string>("filing_state"), "filed");
+  EXPECT_EQ(now.json()->getValue<int>("version"), 1);
 }
 
 }  // namespace

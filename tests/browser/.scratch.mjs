@@ -110,6 +110,7 @@ if (mode === 'cancel') {
   await i.click('[data-test="my-refresh"]'); await i.waitForSelector('[data-test="returned-notice"]'); await i.waitForTimeout(300); await s(i, 'cancel-returned')
   await i.click('[data-test="filing-resubmit"]'); await i.waitForSelector('[data-test="cancel-dialog"] [data-test="cancel-reason"]'); await i.waitForTimeout(300); await s(i, 'cancel-resubmit')
   await i.fill('[data-test="cancel-reason"]', '机构停业，附停业证明'); await i.click('[data-test="cancel-submit"]'); await i.waitForTimeout(800)
+  await o.keyboard.press('Escape'); await o.waitForTimeout(600)
   await o.click('[data-test="filings-refresh"]'); await o.waitForTimeout(500); await o.locator('[data-test="filings-table"] .el-table__body tr').first().click()
   await o.waitForSelector('[data-test="filing-accept"]'); await o.waitForTimeout(300); await o.click('[data-test="filing-accept"]'); await o.click('.el-message-box .cw-confirm-ok'); await o.waitForTimeout(800)
   await i.click('[data-test="my-refresh"]'); await i.waitForTimeout(800); console.log('state', await i.getAttribute('[data-test="my-filing-state"]', 'data-state')); await s(i, 'cancelled')

@@ -198,10 +198,12 @@ async function openFilingQueue(page) {
 /** Opens the submitted filing of the institution from the officer's queue (tab 待审核) in the drawer. */
 async function openSubmittedFiling(page) {
   await openFilingQueue(page)
-  const row = page.locator(`${sel('filings-table')} .el-table__body tr`, { hasText: INSTITUTION }).first()
+  // The row of the institution whose state is 待审核 (the queue may still show the previous list for a moment).
+  const row = page
+    .locator(`${sel('filings-table')} .el-table__body tr`, { hasText: INSTITUTION })
+    .filter({ has: page.locator(sel('cell-state'), { hasText: '待审核' }) })
+    .first()
   await row.waitFor({ state: 'visible' })
-  const state = (await row.locator(sel('cell-state')).innerText()).trim()
-  check(state === '待审核', `the queue row of ${INSTITUTION} is "${state}", expected 待审核`)
   await expectApi(page, 'GET', /\/api\/v1\/filings\/\d+$/, () => row.click(), 'open the filing')
   const drawer = page.locator(sel('filing-drawer'))
   await drawer.locator(`${sel('filing-detail')}[data-state="submitted"]`).waitFor({ state: 'visible' })
@@ -378,7 +380,7 @@ async function run() {
     check(version === '2', `the institution is at version ${version}, expected 2`)
     const no = (await officer.locator(sel('detail-filing-no')).innerText()).trim()
     check(no === filingNo, `the detail shows filing number ${no}, expected ${filingNo}`)
-    await expectApi(officer, 'GET', /\/api\/v1\/institutions\/\d+\/versions$/, () => officer.locator('#tab-versions').click(), 'load versions')
+    await expectApi(officer, 'GET', /\/api\/v1\/institutions\/\d+\/versions$/, () => officer.locator(sel('tab-versions')).click(), 'load versions')
     const versions = officer.locator(`${sel('versions-table')} ${sel('cell-version')}`)
     await versions.first().waitFor({ state: 'visible' })
     const list = (await versions.allInnerTexts()).map((s) => s.trim())

@@ -153,7 +153,13 @@ Reply create(RegistryService& registry, Request& r) {
   if (!body) return body.error();
   auto changes = changesFromApi(*body);
   if (!changes) return changes.error();
-  auto inst = registry.registerDirect(audit::Actor::of(r), *r.principal, changes->values);
+  auto state = textParam(r, "filing_state");
+  if (state && *state != "filed" && *state != "unfiled") {
+    return Error::invalid("filing_state", "filing_state must be filed (register now) or unfiled (the institution "
+                                          "files itself)");
+  }
+  auto inst = state && *state == "unfiled" ? registry.preregister(audit::Actor::of(r), *r.principal, changes->values)
+                                           : registry.registerDirect(audit::Actor::of(r), *r.principal, changes->values);
   if (!inst) return inst.error();
   return Response::json(institutionJson(*inst), 201);
 }

@@ -231,6 +231,10 @@ core::Result<FilingDocument> RegistryService::addFilingDocument(const audit::Act
                                                                std::int64_t filingId, const std::string& name,
                                                                const std::string& bytes) {
   if (who.role != "institution") return Error::denied("documents are attached by the institution's own account");
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  auto filing = impl_->loadFiling(c, who, filingId);  // someone else's filing is NotFound before anything else
+  if (!filing) return filing.error();
   if (auto ok = core::checkText("name", name, 1, 255); !ok) return ok.error();
   if (name.find('/') != std::string::npos || name.find('\\') != std::string::npos) {
     return Error::invalid("name", "name must be a file name, not a path");
@@ -242,10 +246,6 @@ core::Result<FilingDocument> RegistryService::addFilingDocument(const audit::Act
   }
   auto type = core::sniffDocumentType(bytes);
   if (!type) return Error::invalid("file", "the document must be a PDF, PNG, JPEG or WebP file (checked by content)");
-  auto lease = impl_->pool.acquire();
-  db::Connection& c = *lease;
-  auto filing = impl_->loadFiling(c, who, filingId);
-  if (!filing) return filing.error();
   if (filing->state != "submitted" && filing->state != "returned") {
     return Error::precondition("filing " + std::to_string(filingId) + " is " + filing->state +
                                "; documents are added while it is open");
@@ -330,6 +330,51 @@ core::Result<Institution> RegistryService::registerDirect(const audit::Actor& ac
   repo::insertVersion(c, id, 1, record, "direct", std::nullopt, who.userId, now);
   impl_->audit.append(c, actor, {"institution.register_direct", "institution", std::to_string(id),
                                  summaryOf(diffRecords(Record{}, record))});
+  tx.commit();
+  return *repo::loadInstitution(c, id);
+}
+
+core::Result<Institution> RegistryService::preregister(const audit::Actor& actor, const http::Principal& who,
+                                                       Record record) {
+  const std::vector<std::string> kSkeleton{"credit_code", "name", "kind", "region_code"};
+  for (const auto& [field, value] : record.values) {
+    if (std::find(kSkeleton.begin(), kSkeleton.end(), field) == kSkeleton.end() && value) {
+      return Error::invalid(field, "an unfiled registration has only credit_code, name, kind and region_code; " +
+                                       field + " comes with the institution's first filing");
+    }
+  }
+  // Validate the four fields with stand-ins for the rest, which the first filing provides.
+  Record check = record;
+  check.set("ownership", std::string("private_nonprofit"));
+  check.set("address", std::string("-"));
+  check.set("legal_rep_name", std::string("-"));
+  check.set("legal_rep_id_number", std::string("11010519491231002X"));
+  check.set("capacity", std::string("0"));
+  auto lease = impl_->pool.acquire();
+  db::Connection& c = *lease;
+  if (auto ok = impl_->validate(c, check); !ok) return ok.error();
+  std::string sector = sectorOfKind(*check.get("kind"));
+  if (auto ok = impl_->requireCompetent(c, who, sector); !ok) return ok.error();
+  std::string code = *check.get("credit_code");
+  std::string now = impl_->now();
+  db::Transaction tx(c);
+  if (repo::idByCreditCode(c, code)) {
+    return Error::conflict("an institution with credit_code " + code + " is already registered", "credit_code");
+  }
+  try {
+    c.execute("INSERT INTO institutions (credit_code, name, kind, sector, region_code, filing_state, version,"
+              " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'unfiled', 0, ?, ?)",
+              code, *check.get("name"), *check.get("kind"), sector, *check.get("region_code"), now, now);
+  } catch (const db::DbError& e) {
+    if (e.isDuplicateKey()) {
+      return Error::conflict("an institution with credit_code " + code + " is already registered", "credit_code");
+    }
+    throw;
+  }
+  std::int64_t id = c.lastInsertId();
+  Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
+  for (const auto& f : kSkeleton) summary->set(f, *check.get(f));
+  impl_->audit.append(c, actor, {"institution.preregister", "institution", std::to_string(id), http::toJsonText(summary)});
   tx.commit();
   return *repo::loadInstitution(c, id);
 }

@@ -1,5 +1,6 @@
 #include "cw/server/cli.hpp"
 
+#include <charconv>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -45,8 +46,12 @@ const std::map<std::string, std::string> kHelp{
     {"migrate", "Usage: carewatch migrate [--config FILE] [--status]\n"
                 "  Applies pending migrations from db.migrations_dir, in order, once.\n"
                 "  --status   only list applied and pending migrations\n"},
-    {"seed-demo", "Usage: carewatch seed-demo [--config FILE]\n"
-                  "  Loads demo reference data and one account per role (idempotent) and prints the accounts.\n"},
+    {"seed-demo", "Usage: carewatch seed-demo [--config FILE] [--institutions N]\n"
+                  "  Loads demo reference data and one account per role (idempotent) and prints the accounts.\n"
+                  "  --institutions N  also make sure N synthetic filed institutions exist (1..1000000), for load\n"
+                  "                    tests: deterministic, valid codes, encrypted ID numbers, written in\n"
+                  "                    batches; adds only the missing ones (their credit codes carry \"MW\" at\n"
+                  "                    positions 9-10). Needs CW_PII_ENCRYPTION_KEY and CW_PII_INDEX_KEY.\n"},
     {"user", "Usage:\n"
              "  carewatch user add --username U --role R --display-name N [--department CODE] [--region CODE]\n"
              "                     [--certificate NO] [--institution ID]   (password: first line of stdin)\n"
@@ -235,11 +240,37 @@ int run(const Args& args) {
   App app(*cfg, stderrLog());
   if (command == "migrate") return migrate(app, opt(args, "status").has_value());
   if (command == "seed-demo") {
+    std::optional<std::int64_t> institutions;
+    if (auto n = opt(args, "institutions")) {
+      std::int64_t value = 0;
+      auto [ptr, ec] = std::from_chars(n->data(), n->data() + n->size(), value);
+      if (ec != std::errc() || ptr != n->data() + n->size() || value < 1 || value > kMaxSyntheticInstitutions) {
+        std::cerr << "error: --institutions must be a whole number from 1 to " << kMaxSyntheticInstitutions << '\n';
+        return kUsage;
+      }
+      institutions = value;
+    }
     auto accounts = seedDemo(app);
     if (!accounts) return fail(accounts.error());
     std::cout << "Demo accounts (password for all: " << kDemoPassword << "):\n";
     for (const auto& a : *accounts) {
       std::cout << "  " << std::left << std::setw(16) << a.username << std::setw(13) << a.role << a.description << '\n';
+    }
+    if (institutions) {
+      auto report = seedDemoInstitutions(app, *institutions, [](const BulkSeedProgress& p) {
+        std::cout << "  " << p.written << " / " << p.toWrite << " institutions written, " << std::fixed
+                  << std::setprecision(1) << p.elapsed.count() << " s" << std::endl;
+      });
+      if (!report) return fail(report.error());
+      if (report->written == 0) {
+        std::cout << "Synthetic institutions: " << report->existing << " already present (asked for " << *institutions
+                  << "), nothing written\n";
+      } else {
+        double seconds = report->elapsed.count();
+        std::cout << "Synthetic institutions: wrote " << report->written << " (" << report->existing
+                  << " were present) in " << std::fixed << std::setprecision(1) << seconds << " s, "
+                  << std::setprecision(0) << (seconds > 0 ? report->written / seconds : 0.0) << " rows/s\n";
+      }
     }
     return kOk;
   }

@@ -144,6 +144,9 @@ class RegistryService {
 
   /// An officer registers an institution directly (e.g. old paper records): filed at once, audited as such.
   core::Result<Institution> registerDirect(const audit::Actor& actor, const http::Principal& who, Record record);
+  /// An officer enters an institution that has not filed yet (credit code, name, kind and region only), so its
+  /// account can be created and it can submit its first ("new") filing. No version exists until that filing.
+  core::Result<Institution> preregister(const audit::Actor& actor, const http::Principal& who, Record record);
   core::Result<Institution> get(const http::Principal& who, std::int64_t id);
   core::Result<std::pair<std::vector<Institution>, std::int64_t>> search(const http::Principal& who,
                                                                           const SearchQuery& query);

@@ -2,10 +2,20 @@
 // Demo data for a new installation: the departments of 九江市 (Jiujiang), its 13 county-level divisions with
 // GB/T 2260 codes, two institutions, and one account per role (inspectors in several departments and
 // districts). Idempotent: existing rows are kept.
+//
+// For load tests, seedDemoInstitutions() adds up to a million synthetic, valid, filed institutions spread over
+// the 13 districts, written in multi-row batches straight to the tables (not through RegistryService, which
+// would take hours at that size).
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cw/core/workdays.hpp"
+#include "cw/registry/model.hpp"
 #include "cw/server/app.hpp"
 
 namespace cw::server {
@@ -20,5 +30,50 @@ inline constexpr const char* kDemoPassword = "Jiujiang#2026";
 
 /// Returns the demo accounts (created now or already present).
 core::Result<std::vector<DemoAccount>> seedDemo(App& app);
+
+/// Positions 9-10 of the credit code of every institution seedDemoInstitutions() writes: how generated rows are
+/// told apart from real and hand-made ones (the demo institutions above use "MJ").
+inline constexpr const char* kSyntheticMarker = "MW";
+inline constexpr std::int64_t kMaxSyntheticInstitutions = 1'000'000;
+
+struct SyntheticSpec {
+  std::string marker = kSyntheticMarker;  // two characters of the credit-code alphabet
+  std::optional<std::string> sector;      // "elderly" or "childcare": only kinds of that sector
+};
+
+/// One generated institution: every field valid (validateRecord passes), the legal representative's resident ID
+/// still in plain text, licences expiring within three years of `today`, an operator relation for 公建民营.
+struct SyntheticInstitution {
+  registry::Record record;
+  core::Day filedOn;       // within the eight years before `today`
+  core::TimePoint filedAt;  // that day, in Shanghai office hours
+};
+
+/// Institution number `seq` (0-based). Deterministic: the same seq, spec and today give the same record, and
+/// different seq give different credit codes (regions, kinds and names are drawn from a PRNG seeded by seq).
+/// Thread-safe (pure).
+SyntheticInstitution syntheticInstitution(std::uint64_t seq, const SyntheticSpec& spec, core::Day today);
+
+struct BulkSeedProgress {
+  std::int64_t written = 0;  // by this run
+  std::int64_t toWrite = 0;
+  std::chrono::duration<double> elapsed{};
+};
+
+struct BulkSeedReport {
+  std::int64_t requested = 0;
+  std::int64_t existing = 0;  // generated rows found before this run
+  std::int64_t written = 0;
+  std::chrono::duration<double> elapsed{};
+};
+
+/// Makes sure `count` generated institutions (1..kMaxSyntheticInstitutions) exist, filed, each with its version 1
+/// snapshot (source "seed"), licences, and relations including the legal representative, whose ID number is
+/// stored as the registry stores it (masked, AES-GCM cipher, blind index; context "institution.legal_rep_id").
+/// Resumes after an interruption (rows are committed 10,000 at a time and numbered), and writes nothing when
+/// `count` or more already exist. Requires seedDemo() first (regions, departments) and the personal-data keys
+/// (FailedPrecondition otherwise). `progress` is called every 50,000 rows. One audit record per run.
+core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
+                                                  const std::function<void(const BulkSeedProgress&)>& progress);
 
 }  // namespace cw::server
