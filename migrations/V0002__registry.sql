@@ -5,7 +5,8 @@
 -- stored only encrypted (AES-256-GCM, key outside the database), with an HMAC blind index for exact lookup.
 
 ALTER TABLE institutions ADD COLUMN sector VARCHAR(16) NOT NULL DEFAULT 'elderly';
-ALTER TABLE institutions ADD COLUMN ownership VARCHAR(32) NOT NULL DEFAULT 'private_nonprofit';
+-- Record fields are NULL until filed (an unfiled registration has only code, name, kind and region).
+ALTER TABLE institutions ADD COLUMN ownership VARCHAR(32) NULL;
 ALTER TABLE institutions ADD COLUMN registering_authority VARCHAR(64) NULL;
 ALTER TABLE institutions ADD COLUMN address VARCHAR(255) NULL;
 ALTER TABLE institutions ADD COLUMN longitude DECIMAL(9,6) NULL;
@@ -17,11 +18,11 @@ ALTER TABLE institutions ADD COLUMN legal_rep_id_cipher VARCHAR(255) NULL;
 ALTER TABLE institutions ADD COLUMN legal_rep_id_index CHAR(64) NULL;
 ALTER TABLE institutions ADD COLUMN legal_rep_id_masked VARCHAR(32) NULL;
 -- beds (elderly care) or places / 托位 (childcare), by sector
-ALTER TABLE institutions ADD COLUMN capacity INT NOT NULL DEFAULT 0;
+ALTER TABLE institutions ADD COLUMN capacity INT NULL;
 ALTER TABLE institutions ADD COLUMN nursing_beds INT NULL;
-ALTER TABLE institutions ADD COLUMN inclusive TINYINT NOT NULL DEFAULT 0;
+ALTER TABLE institutions ADD COLUMN inclusive TINYINT NULL;
 ALTER TABLE institutions ADD COLUMN inclusive_price DECIMAL(10,2) NULL;
-ALTER TABLE institutions ADD COLUMN medical_integration VARCHAR(16) NOT NULL DEFAULT 'none';
+ALTER TABLE institutions ADD COLUMN medical_integration VARCHAR(16) NULL;
 ALTER TABLE institutions ADD COLUMN medical_partner VARCHAR(128) NULL;
 ALTER TABLE institutions ADD COLUMN fire_acceptance_no VARCHAR(64) NULL;
 ALTER TABLE institutions ADD COLUMN food_licence_no VARCHAR(64) NULL;

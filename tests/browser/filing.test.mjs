@@ -10,7 +10,8 @@
 //
 // Optional: CW_DEMO_PASSWORD (default Jiujiang#2026, the password of every demo account),
 // CW_INST_USER (default inst.kangle), CW_OFFICER_USER (default mz.wangli), CW_CHROMIUM (default
-// /usr/bin/chromium), CW_TEST_TIMEOUT_MS (default 120000).
+// /usr/bin/chromium), CW_TEST_TIMEOUT_MS (default 120000), CW_SHOW_WARNINGS=1 (print browser console
+// warnings too, not only errors).
 // The loop works once per fresh database (the institution must still be unfiled).
 // Exit code 0 when every check passed, 1 on the first failed check (or the global timeout), 2 on a usage
 // error. Screenshots go to ./out/ next to this file (filing-*.png).
@@ -112,7 +113,7 @@ async function newUserPage(user) {
     console.error(`${NAME}: uncaught page error (${user}): ${err}`)
   })
   page.on('console', (msg) => {
-    if (msg.type() === 'error') console.log(`  (browser console error, ${user}) ${msg.text()}`)
+    if (msg.type() === 'error' || process.env.CW_SHOW_WARNINGS) console.log(`  (browser console ${msg.type()}, ${user}) ${msg.text()}`)
   })
   pages[user] = page
   return page

@@ -759,13 +759,13 @@ core::Result<std::vector<ExpiringLicence>> RegistryService::expiringLicences(con
                                                                             const std::optional<std::string>& region) {
   if (days < 0 || days > 3660) return Error::invalid("days", "days must be between 0 and 3660");
   auto today = core::shanghaiDay(impl_->clock.now());
-  std::string from = core::formatDay(today);
   std::string to = core::formatDay(today + std::chrono::days(days));
   std::string sql =
       "SELECT l.kind, l.number, l.issuer, l.expires_on, i.id, i.name, i.region_code FROM licences l"
-      " JOIN institutions i ON i.id = l.institution_id WHERE l.expires_on BETWEEN ? AND ?"
+      " JOIN institutions i ON i.id = l.institution_id WHERE l.expires_on <= ?"
       " AND i.filing_state <> 'cancelled'";
-  std::vector<std::string> params{from, to};
+  // Already expired licences are listed too (negative days_left): they are the most urgent.
+  std::vector<std::string> params{to};
   if (region) {
     sql += " AND i.region_code LIKE ?";
     params.push_back(repo::regionPrefix(*region));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -392,7 +393,7 @@ std::string digits(Rng& rng, int n) {
 // 31), so codes look random yet never repeat.
 std::string organisationSuffix(std::uint64_t seq) {
   constexpr std::uint64_t kSpace = 27'512'614'111ull;  // 31^7
-  std::uint64_t v = (seq % kSpace * 1'000'003ull + 7'777'777ull) % kSpace;
+  std::uint64_t v = (seq % kSpace * 2'654'435'761ull + 7'777'777ull) % kSpace;
   std::string out(7, '0');
   for (int i = 6; i >= 0; --i, v /= 31) out[static_cast<std::size_t>(i)] = kCreditAlphabet[v % 31];
   return out;
@@ -415,10 +416,10 @@ std::string residentId(Rng& rng, const std::string& region) {
   constexpr sys_days kFrom = year{1950} / January / 1;
   constexpr sys_days kTo = year{1995} / December / 31;
   year_month_day born{kFrom + days(rng.between(0, (kTo - kFrom).count()))};
-  char birth[9];
+  char birth[16];
   std::snprintf(birth, sizeof birth, "%04d%02u%02u", static_cast<int>(born.year()), static_cast<unsigned>(born.month()),
                 static_cast<unsigned>(born.day()));
-  char sequence[4];
+  char sequence[16];
   std::snprintf(sequence, sizeof sequence, "%03d", static_cast<int>(rng.between(1, 999)));
   std::string first17 = region + birth + sequence;
   return first17 + registry::residentIdCheckChar(first17);
@@ -592,7 +593,7 @@ SyntheticInstitution syntheticInstitution(std::uint64_t seq, const SyntheticSpec
     r.licences.push_back({"fire_acceptance", fire, issuer, expiry()});
   }
   if (capacity >= 30) {
-    std::string food = "JY1" + region + digits(rng, 8);
+    std::string food = "JY1" + region + digits(rng, 7);
     r.set("food_licence_no", food);
     r.licences.push_back({"food_business", food, std::string(d.namePrefix) + "市场监督管理局", expiry()});
   }
@@ -736,10 +737,18 @@ long long reserveFilingNumbers(db::Connection& c, const std::string& department,
 }
 
 struct Pending {
-  SyntheticInstitution inst;
-  std::string sector;
-  std::string filingNo;
+  SyntheticInstitution inst;  // the ID number already protected (masked, cipher, blind index)
+  std::string department;     // competent for its sector: numbers its filing
+  int filedYear = 0;
   std::string createdAt;
+  std::string snapshot;
+  std::string filingNo;
+};
+
+// One transaction's worth of rows, made ready (generated, encrypted, snapshot written) off the writing thread.
+struct PreparedBatch {
+  std::vector<Pending> rows;
+  std::map<std::pair<std::string, int>, long long> perCounter;  // (department, year) -> rows
 };
 
 constexpr std::int64_t kTransactionRows = 10'000;
@@ -792,7 +801,6 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
   }
 
   const core::Day today = core::shanghaiDay(system_clock::now());
-  const SyntheticSpec spec;
   BulkInsert institutions("institutions", institutionColumns());
   BulkInsert versions("institution_versions",
                       {"institution_id", "version", "snapshot", "source", "filing_id", "created_by", "created_at"});
@@ -809,12 +817,10 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
   };
 
   const std::int64_t toWrite = count - report.existing;
-  std::int64_t nextReport = kProgressEvery;
-  for (std::int64_t first = report.existing; first < count; first += kTransactionRows) {
-    const std::int64_t last = std::min(count, first + kTransactionRows);
-    std::vector<Pending> batch;
-    batch.reserve(static_cast<std::size_t>(last - first));
-    std::map<std::pair<std::string, int>, long long> perCounter;  // (department, year) -> rows
+  auto prepare = [&cipher, &departmentOf, today](std::int64_t first, std::int64_t last) {
+    const SyntheticSpec spec;
+    PreparedBatch out;
+    out.rows.reserve(static_cast<std::size_t>(last - first));
     for (std::int64_t seq = first; seq < last; ++seq) {
       Pending p;
       p.inst = syntheticInstitution(static_cast<std::uint64_t>(seq), spec, today);
@@ -823,19 +829,33 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
       r.set("legal_rep_id_cipher", cipher->encrypt(id, kIdContext));
       r.set("legal_rep_id_index", cipher->blindIndex(id, kIdContext));
       r.set("legal_rep_id_number", registry::maskResidentId(id));
-      p.sector = registry::sectorOfKind(*r.get("kind"));
+      p.department = departmentOf.at(registry::sectorOfKind(*r.get("kind")));
+      p.filedYear = yearOf(p.inst.filedOn);
       p.createdAt = core::formatSqlDateTime(p.inst.filedAt);
-      ++perCounter[{departmentOf[p.sector], yearOf(p.inst.filedOn)}];
-      batch.push_back(std::move(p));
+      p.snapshot = snapshotOf(r);
+      ++out.perCounter[{p.department, p.filedYear}];
+      out.rows.push_back(std::move(p));
     }
+    return out;
+  };
+  // Two cores do twice the work: the next batch is generated while this one is written.
+  std::future<PreparedBatch> upcoming =
+      std::async(std::launch::async, prepare, report.existing, std::min(count, report.existing + kTransactionRows));
+  std::int64_t nextReport = kProgressEvery;
+  for (std::int64_t first = report.existing; first < count; first += kTransactionRows) {
+    const std::int64_t last = std::min(count, first + kTransactionRows);
+    PreparedBatch prepared = upcoming.get();
+    if (last < count) {
+      upcoming = std::async(std::launch::async, prepare, last, std::min(count, last + kTransactionRows));
+    }
+    std::vector<Pending>& batch = prepared.rows;
 
     db::Transaction tx(c);
     std::map<std::pair<std::string, int>, long long> nextNumber;
-    for (const auto& [key, rows] : perCounter) nextNumber[key] = reserveFilingNumbers(c, key.first, key.second, rows);
-    for (auto& p : batch) {
-      auto& number = nextNumber[{departmentOf[p.sector], yearOf(p.inst.filedOn)}];
-      p.filingNo = formatFilingNumber(departmentOf[p.sector], yearOf(p.inst.filedOn), number++);
+    for (const auto& [key, rows] : prepared.perCounter) {
+      nextNumber[key] = reserveFilingNumbers(c, key.first, key.second, rows);
     }
+    for (auto& p : batch) p.filingNo = formatFilingNumber(p.department, p.filedYear, nextNumber[{p.department, p.filedYear}]++);
     for (std::size_t at = 0; at < batch.size();) {
       const std::size_t n = BulkInsert::chunkOf(batch.size() - at);
       for (std::size_t k = at; k < at + n; ++k) {
@@ -849,7 +869,7 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
         }
         row.push_back(p.inst.record.get("legal_rep_id_cipher"));
         row.push_back(p.inst.record.get("legal_rep_id_index"));
-        row.push_back(p.sector);
+        row.push_back(registry::sectorOfKind(*p.inst.record.get("kind")));
         row.push_back(std::string("filed"));
         row.push_back(p.filingNo);
         row.push_back(std::string("1"));
@@ -866,10 +886,10 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
         ids[row.str("credit_code")] = row.str("id");
       }
       for (std::size_t k = at; k < at + n; ++k) {
-        const Pending& p = batch[k];
+        Pending& p = batch[k];
         const registry::Record& r = p.inst.record;
         const std::string& id = ids.at(*r.get("credit_code"));
-        versions.add({id, std::string("1"), snapshotOf(r), std::string("seed"), std::nullopt, std::nullopt, p.createdAt});
+        versions.add({id, std::string("1"), std::move(p.snapshot), std::string("seed"), std::nullopt, std::nullopt, p.createdAt});
         for (const auto& l : r.licences) licences.add({id, l.kind, l.number, l.issuer, l.expiresOn});
         for (const auto& x : r.relations) {
           relations.add({id, x.relation, x.partyName, x.partyCreditCode, std::nullopt, x.validFrom, x.validTo});

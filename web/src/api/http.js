@@ -107,5 +107,6 @@ export async function request(method, path, { query, body, auth = true, silent =
 
 export const http = {
   get: (path, opts) => request('GET', path, opts),
-  post: (path, body, opts) => request('POST', path, { ...opts, body: body ?? {} })
+  post: (path, body, opts) => request('POST', path, { ...opts, body: body ?? {} }),
+  patch: (path, body, opts) => request('PATCH', path, { ...opts, body: body ?? {} })
 }

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
+import { STAFF_ROLES, QUEUE_ROLES } from '../constants.js'
 
 const routes = [
   {
@@ -17,6 +18,36 @@ const routes = [
         name: 'dashboard',
         component: () => import('../views/DashboardView.vue'),
         meta: { titleKey: 'menu.dashboard' }
+      },
+      {
+        path: 'institutions',
+        name: 'institutions',
+        component: () => import('../views/registry/InstitutionsView.vue'),
+        meta: { roles: STAFF_ROLES, titleKey: 'menu.institutions' }
+      },
+      {
+        path: 'institutions/:id(\\d+)',
+        name: 'institution-detail',
+        component: () => import('../views/registry/InstitutionDetailView.vue'),
+        meta: { roles: STAFF_ROLES, titleKey: 'menu.institutionDetail', menu: '/institutions' }
+      },
+      {
+        path: 'my-institution',
+        name: 'my-institution',
+        component: () => import('../views/registry/MyInstitutionView.vue'),
+        meta: { roles: ['institution'], titleKey: 'menu.myInstitution' }
+      },
+      {
+        path: 'filings',
+        name: 'filings',
+        component: () => import('../views/registry/FilingsView.vue'),
+        meta: { roles: QUEUE_ROLES, titleKey: 'menu.filings' }
+      },
+      {
+        path: 'licences/expiring',
+        name: 'licences-expiring',
+        component: () => import('../views/registry/ExpiringLicencesView.vue'),
+        meta: { roles: STAFF_ROLES, titleKey: 'menu.licences' }
       },
       {
         path: 'admin/users',
