@@ -165,6 +165,14 @@ async function fillField(scope, field, value) {
   await input.blur()
 }
 
+/** Picks an option of an Element Plus select by its visible label. */
+async function selectOption(page, scope, field, label) {
+  await scope.locator(sel(`field-${field}`)).click()
+  const option = page.locator('.el-select-dropdown__item:visible', { hasText: label }).first()
+  await option.waitFor({ state: 'visible' })
+  await option.click()
+}
+
 /** Waits until no visible dialog / drawer remains open with the given data-test. */
 async function waitClosed(page, test) {
   await page.waitForFunction(
@@ -265,6 +273,8 @@ async function run() {
     await inst.locator(sel('filing-new')).click()
     const dialog = inst.locator(sel('filing-dialog'))
     await dialog.locator(sel('institution-form')).waitFor({ state: 'visible' })
+    // An unfiled registration has no ownership yet: the first filing chooses it.
+    await selectOption(inst, dialog, 'ownership', '民办非营利')
     await fillField(dialog, 'address', FIRST_ADDRESS)
     await fillField(dialog, 'legal_rep_name', LEGAL_REP)
     await fillField(dialog, 'legal_rep_id_number', LEGAL_REP_ID)
