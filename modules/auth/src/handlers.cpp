@@ -18,16 +18,6 @@ using Reply = core::Result<Response>;
 
 constexpr std::size_t kMaxPasswordBytes = 256;
 
-core::Result<std::int64_t> idParam(const Request& request) {
-  const std::string& text = request.pathParam("id");
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return Error::invalid("id", "id must be a positive integer");
-  }
-  return id;
-}
-
 std::string cookie(const SessionConfig& config, const std::string& value, long maxAgeSeconds) {
   std::string out = config.cookieName + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                     std::to_string(maxAgeSeconds);
@@ -134,7 +124,7 @@ Reply createUser(UserService& users, Request& request) {
 }
 
 Reply getUser(UserService& users, Request& request) {
-  auto id = idParam(request);
+  auto id = http::idParam(request);
   if (!id) return id.error();
   auto user = users.get(*id);
   if (!user) return user.error();
@@ -142,7 +132,7 @@ Reply getUser(UserService& users, Request& request) {
 }
 
 Reply setStatus(UserService& users, Request& request, const std::string& status) {
-  auto id = idParam(request);
+  auto id = http::idParam(request);
   if (!id) return id.error();
   auto user = users.setStatus(audit::Actor::of(request), *id, status);
   if (!user) return user.error();
@@ -150,7 +140,7 @@ Reply setStatus(UserService& users, Request& request, const std::string& status)
 }
 
 Reply resetPassword(UserService& users, Request& request) {
-  auto id = idParam(request);
+  auto id = http::idParam(request);
   if (!id) return id.error();
   auto body = http::parseJsonObject(request.body);
   if (!body) return body.error();

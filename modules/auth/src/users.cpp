@@ -43,8 +43,7 @@ User userFromRow(const db::Row& row) {
   u.status = row.str("status");
   auto iso = [](const std::optional<std::string>& sql) -> std::optional<std::string> {
     if (!sql) return std::nullopt;
-    auto t = core::parseSqlDateTime(*sql);
-    return t ? core::formatIsoUtc(*t) : *sql;
+    return core::sqlToIsoUtc(*sql);
   };
   u.lockedUntil = iso(row.optStr("locked_until"));
   u.lastLoginAt = iso(row.optStr("last_login_at"));

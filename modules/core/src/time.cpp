@@ -104,6 +104,11 @@ std::string formatSqlDateTime(TimePoint t) {
   return buf;
 }
 
+std::string sqlToIsoUtc(const std::string& sqlDateTime) {
+  auto t = parseSqlDateTime(sqlDateTime);
+  return t ? formatIsoUtc(*t) : sqlDateTime;
+}
+
 std::optional<TimePoint> parseSqlDateTime(std::string_view text) {
   std::tm tm;
   long micros;

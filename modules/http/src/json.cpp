@@ -144,6 +144,16 @@ core::Result<std::optional<std::int64_t>> optionalInt(const Poco::JSON::Object::
   return std::optional<std::int64_t>(value.convert<std::int64_t>());
 }
 
+core::Result<std::int64_t> idParam(const Request& request, const std::string& name) {
+  const std::string& text = request.pathParam(name);
+  std::int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return Error::invalid(name, name + " must be a positive integer");
+  }
+  return id;
+}
+
 core::Result<std::optional<std::int64_t>> queryInt(const Request& request, const std::string& name, std::int64_t min,
                                                    std::int64_t max) {
   auto text = request.queryParam(name);

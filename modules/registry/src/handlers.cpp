@@ -25,16 +25,6 @@ using Reply = core::Result<Response>;
 
 const std::vector<std::string> kEveryRole{"admin", "officer", "inspector", "institution", "bureau"};
 
-core::Result<std::int64_t> idParam(const Request& request) {
-  const std::string& text = request.pathParam("id");
-  std::int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return Error::invalid("id", "id must be a positive integer");
-  }
-  return id;
-}
-
 std::optional<std::string> textParam(const Request& request, const std::string& name) {
   auto v = request.queryParam(name);
   if (!v || v->empty()) return std::nullopt;
@@ -165,7 +155,7 @@ Reply create(RegistryService& registry, Request& r) {
 }
 
 Reply getOne(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto inst = registry.get(*r.principal, *id);
   if (!inst) return inst.error();
@@ -173,7 +163,7 @@ Reply getOne(RegistryService& registry, Request& r) {
 }
 
 Reply patch(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto body = http::parseJsonObject(r.body);
   if (!body) return body.error();
@@ -193,7 +183,7 @@ Reply patch(RegistryService& registry, Request& r) {
 }
 
 Reply versions(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto list = registry.versions(*r.principal, *id);
   if (!list) return list.error();
@@ -214,7 +204,7 @@ Reply versions(RegistryService& registry, Request& r) {
 }
 
 Reply diff(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto from = http::queryInt(r, "from", 1, 1000000);
   if (!from) return from.error();
@@ -232,7 +222,7 @@ Reply diff(RegistryService& registry, Request& r) {
 }
 
 Reply revealId(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto plain = registry.revealLegalRepId(audit::Actor::of(r), *r.principal, *id);
   if (!plain) return plain.error();
@@ -279,7 +269,7 @@ Reply submit(RegistryService& registry, Request& r) {
 }
 
 Reply resubmit(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto body = http::parseJsonObject(r.body);
   if (!body) return body.error();
@@ -304,7 +294,7 @@ Reply listFilings(RegistryService& registry, Request& r) {
 }
 
 Reply getFiling(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto f = registry.getFiling(*r.principal, *id);
   if (!f) return f.error();
@@ -312,7 +302,7 @@ Reply getFiling(RegistryService& registry, Request& r) {
 }
 
 Reply accept(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto f = registry.acceptFiling(audit::Actor::of(r), *r.principal, *id);
   if (!f) return f.error();
@@ -320,7 +310,7 @@ Reply accept(RegistryService& registry, Request& r) {
 }
 
 Reply giveBack(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto body = http::parseJsonObject(r.body);
   if (!body) return body.error();
@@ -429,7 +419,7 @@ Poco::JSON::Object::Ptr documentJson(const FilingDocument& d) {
 }
 
 Reply addDocument(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto name = textParam(r, "name");
   if (!name) return Error::invalid("name", "name (the document's file name) is required as a query parameter");
@@ -439,7 +429,7 @@ Reply addDocument(RegistryService& registry, Request& r) {
 }
 
 Reply listDocuments(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   auto docs = registry.filingDocuments(*r.principal, *id);
   if (!docs) return docs.error();
@@ -451,7 +441,7 @@ Reply listDocuments(RegistryService& registry, Request& r) {
 }
 
 Reply getDocument(RegistryService& registry, Request& r) {
-  auto id = idParam(r);
+  auto id = http::idParam(r);
   if (!id) return id.error();
   const std::string& sha = r.pathParam("sha256");
   if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos) {

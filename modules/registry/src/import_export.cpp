@@ -238,12 +238,8 @@ core::Result<JobStatus> Importer::status(const http::Principal& who, const std::
   s.state = row.str("state");
   s.total = static_cast<int>(row.i64("total"));
   s.done = static_cast<int>(row.i64("done"));
-  auto iso = [](const std::string& sql) {
-    auto t = core::parseSqlDateTime(sql);
-    return t ? core::formatIsoUtc(*t) : sql;
-  };
-  s.createdAt = iso(row.str("created_at"));
-  if (auto f = row.optStr("finished_at")) s.finishedAt = iso(*f);
+  s.createdAt = core::sqlToIsoUtc(row.str("created_at"));
+  if (auto f = row.optStr("finished_at")) s.finishedAt = core::sqlToIsoUtc(*f);
   s.resultJson = row.optStr("result");
   auto updated = core::parseSqlDateTime(row.str("updated_at"));
   if ((s.state == "running" || s.state == "queued") && updated && impl_->clock.now() - *updated > kStaleAfter) {

@@ -48,11 +48,6 @@ std::string canonical(const FieldSpec& spec, const std::string& raw) {
   return raw;
 }
 
-std::string iso(const std::string& sql) {
-  auto t = core::parseSqlDateTime(sql);
-  return t ? core::formatIsoUtc(*t) : sql;
-}
-
 Institution fromRow(const db::Row& row) {
   Institution inst;
   inst.id = row.i64("id");
@@ -61,8 +56,8 @@ Institution fromRow(const db::Row& row) {
   inst.filingState = row.str("filing_state");
   inst.filingNo = row.optStr("filing_no");
   inst.regionName = row.optStr("region_name").value_or("");
-  inst.createdAt = iso(row.str("created_at"));
-  inst.updatedAt = iso(row.str("updated_at"));
+  inst.createdAt = core::sqlToIsoUtc(row.str("created_at"));
+  inst.updatedAt = core::sqlToIsoUtc(row.str("updated_at"));
   for (const auto& spec : institutionFields()) {
     auto raw = row.optStr(columnOf(spec.name));
     inst.record.set(spec.name, raw ? std::optional<std::string>(canonical(spec, *raw)) : std::nullopt);
@@ -208,7 +203,7 @@ std::vector<Version> loadVersions(db::Connection& c, std::int64_t id) {
     v.source = row.str("source");
     v.filingId = row.optI64("filing_id");
     v.createdBy = row.optStr("username");
-    v.createdAt = iso(row.str("created_at"));
+    v.createdAt = core::sqlToIsoUtc(row.str("created_at"));
     v.record = recordFromSnapshot(row.str("snapshot"));
     out.push_back(std::move(v));
   }

@@ -130,15 +130,11 @@ struct RegistryService::Impl {
     }
     f.departmentCode = row.str("department_code");
     f.submittedBy = row.optStr("submitter").value_or("");
-    auto iso = [](const std::string& sql) {
-      auto t = core::parseSqlDateTime(sql);
-      return t ? core::formatIsoUtc(*t) : sql;
-    };
-    f.submittedAt = iso(row.str("submitted_at"));
+    f.submittedAt = core::sqlToIsoUtc(row.str("submitted_at"));
     f.dueOn = row.str("due_on");
     f.submissions = static_cast<int>(row.i64("submissions"));
     f.reviewedBy = row.optStr("reviewer");
-    if (auto at = row.optStr("reviewed_at")) f.reviewedAt = iso(*at);
+    if (auto at = row.optStr("reviewed_at")) f.reviewedAt = core::sqlToIsoUtc(*at);
     f.filingNo = row.optStr("filing_no");
     if (auto reasons = row.optStr("return_reasons")) {
       auto o = Poco::JSON::Parser().parse(*reasons).extract<Poco::JSON::Object::Ptr>();
@@ -218,8 +214,7 @@ FilingDocument documentFromRow(const db::Row& row) {
   d.mediaType = row.str("media_type");
   d.sizeBytes = row.i64("size_bytes");
   d.uploadedBy = row.optStr("username").value_or("");
-  auto t = core::parseSqlDateTime(row.str("uploaded_at"));
-  d.uploadedAt = t ? core::formatIsoUtc(*t) : row.str("uploaded_at");
+  d.uploadedAt = core::sqlToIsoUtc(row.str("uploaded_at"));
   return d;
 }
 constexpr const char* kDocumentColumns =

@@ -28,6 +28,9 @@ core::Result<std::string> requireSecret(const Poco::JSON::Object::Ptr& object, c
                                         std::size_t maxBytes);
 core::Result<std::optional<std::int64_t>> optionalInt(const Poco::JSON::Object::Ptr& object, const std::string& field);
 
+/// A path parameter that must be a positive integer id; InvalidArgument naming it otherwise.
+core::Result<std::int64_t> idParam(const Request& request, const std::string& name = "id");
+
 /// An optional query parameter as a positive integer within [min, max].
 core::Result<std::optional<std::int64_t>> queryInt(const Request& request, const std::string& name, std::int64_t min,
                                                    std::int64_t max);
