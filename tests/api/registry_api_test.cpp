@@ -89,6 +89,10 @@ TEST_F(RegistryApi, FullFilingLoopLeavesVersionsAndAuditRecords) {
 
   auto accepted = as(mz, "POST", filing + "/accept");
   ASSERT_EQ(accepted.status, 200) << accepted.body;
+  auto rounds = accepted.json()->getArray("review_rounds");  // the return is still on record after acceptance
+  ASSERT_EQ(rounds->size(), 1u);
+  EXPECT_EQ(rounds->getObject(0)->getValue<std::string>("reviewer"), "mz.wangli");
+  EXPECT_EQ(rounds->getObject(0)->getObject("reasons")->getValue<std::string>("address"), "请填写完整门牌号");
   std::string filingNo = accepted.json()->getValue<std::string>("filing_no");
   EXPECT_EQ(filingNo.rfind("MZ-", 0), 0u) << filingNo;
 

@@ -69,6 +69,17 @@ Poco::JSON::Object::Ptr filingJson(const Filing& f) {
   Poco::JSON::Object::Ptr reasons = new Poco::JSON::Object;
   for (const auto& [k, v] : f.returnReasons) reasons->set(k, v);
   o->set("return_reasons", reasons);
+  Poco::JSON::Array::Ptr rounds = new Poco::JSON::Array;
+  for (const auto& round : f.rounds) {
+    Poco::JSON::Object::Ptr x = new Poco::JSON::Object;
+    x->set("returned_at", round.returnedAt);
+    x->set("reviewer", round.reviewer);
+    Poco::JSON::Object::Ptr why = new Poco::JSON::Object;
+    for (const auto& [k, v] : round.reasons) why->set(k, v);
+    x->set("reasons", why);
+    rounds->add(x);
+  }
+  o->set("review_rounds", rounds);
   o->set("filing_no", opt(f.filingNo));
   return o;
 }

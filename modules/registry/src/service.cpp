@@ -1,5 +1,6 @@
 #include "cw/registry/service.hpp"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -128,6 +129,15 @@ struct RegistryService::Impl {
         f.changes.push_back({o->getValue<std::string>("field"), text("before"), text("after")});
       }
     }
+    if (auto list = payload->getArray("rounds")) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        auto o = list->getObject(static_cast<unsigned>(i));
+        ReviewRound round{o->getValue<std::string>("returned_at"), o->getValue<std::string>("reviewer"), {}};
+        auto reasons = o->getObject("reasons");
+        for (const auto& k : reasons->getNames()) round.reasons[k] = reasons->getValue<std::string>(k);
+        f.rounds.push_back(std::move(round));
+      }
+    }
     f.departmentCode = row.str("department_code");
     f.submittedBy = row.optStr("submitter").value_or("");
     f.submittedAt = core::sqlToIsoUtc(row.str("submitted_at"));
@@ -165,8 +175,10 @@ struct RegistryService::Impl {
   }
 
   std::string payloadJson(const Record& base, const Record& proposed, int baseVersion,
-                          const std::optional<std::string>& reason) const {
+                          const std::optional<std::string>& reason,
+                          Poco::JSON::Array::Ptr rounds = new Poco::JSON::Array) const {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+    o->set("rounds", rounds);
     o->set("record", Poco::JSON::Parser().parse(recordToSnapshot(proposed)));
     o->set("changes", changesToApi(diffRecords(base, proposed)));
     o->set("base_version", baseVersion);
@@ -538,7 +550,9 @@ core::Result<Filing> RegistryService::resubmitFiling(const audit::Actor& actor, 
   auto due = impl_->calendar.addWorkingDays(core::shanghaiDay(nowTime), impl_->config.reviewWorkingDays);
   c.execute("UPDATE filings SET state = 'submitted', payload = ?, department_code = ?, submitted_at = ?, due_on = ?,"
             " submissions = submissions + 1, return_reasons = NULL WHERE id = ?",
-            impl_->payloadJson(current->record, *proposed, baseVersion, reason ? reason : filing->reason),
+            impl_->payloadJson(current->record, *proposed, baseVersion, reason ? reason : filing->reason,
+                               stored->getArray("rounds") ? stored->getArray("rounds")
+                                                          : Poco::JSON::Array::Ptr(new Poco::JSON::Array)),
             *department, core::formatSqlDateTime(nowTime), core::formatDay(due), id);
   impl_->audit.append(c, actor, {"filing.resubmit", "filing", std::to_string(id),
                                  summaryOf(diffRecords(filing->proposed, *proposed))});
@@ -658,8 +672,20 @@ core::Result<Filing> RegistryService::returnFiling(const audit::Actor& actor, co
     return Error::precondition("filing " + std::to_string(id) + " is " + filing->state + ", not submitted");
   }
   std::string now = impl_->now();
-  c.execute("UPDATE filings SET state = 'returned', reviewed_by = ?, reviewed_at = ?, return_reasons = ? WHERE id = ?",
-            who.userId, now, http::toJsonText(stored), id);
+  auto payload = Poco::JSON::Parser()
+                     .parse(c.query("SELECT payload FROM filings WHERE id = ?", id)[0].str("payload"))
+                     .extract<Poco::JSON::Object::Ptr>();
+  Poco::JSON::Array::Ptr rounds = payload->getArray("rounds");
+  if (!rounds) rounds = new Poco::JSON::Array;
+  Poco::JSON::Object::Ptr round = new Poco::JSON::Object;
+  round->set("returned_at", core::formatIsoUtc(impl_->clock.now()));
+  round->set("reviewer", who.username);
+  round->set("reasons", stored);
+  rounds->add(round);
+  payload->set("rounds", rounds);
+  c.execute("UPDATE filings SET state = 'returned', reviewed_by = ?, reviewed_at = ?, return_reasons = ?, payload = ?"
+            " WHERE id = ?",
+            who.userId, now, http::toJsonText(stored), http::toJsonText(payload), id);
   Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
   summary->set("reasons", stored);
   impl_->audit.append(c, actor, {"filing.return", "filing", std::to_string(id), http::toJsonText(summary)});

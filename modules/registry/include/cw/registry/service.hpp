@@ -81,6 +81,13 @@ struct Version {
   Record record;
 };
 
+/// One return of a filing: kept after resubmission, so the whole review history stays visible.
+struct ReviewRound {
+  std::string returnedAt;
+  std::string reviewer;
+  std::map<std::string, std::string> reasons;
+};
+
 struct Filing {
   std::int64_t id = 0;
   std::optional<std::int64_t> institutionId;
@@ -100,7 +107,8 @@ struct Filing {
   int submissions = 1;
   std::optional<std::string> reviewedBy;
   std::optional<std::string> reviewedAt;
-  std::map<std::string, std::string> returnReasons;  // field -> reason
+  std::map<std::string, std::string> returnReasons;  // field -> reason, while returned
+  std::vector<ReviewRound> rounds;                    // every return so far, oldest first
   std::optional<std::string> filingNo;
 };
 
