@@ -15,7 +15,7 @@
 // The loop works once per fresh database (the institution must still be unfiled).
 // Exit code 0 when every check passed, 1 on the first failed check (or the global timeout), 2 on a usage
 // error. Screenshots go to ./out/ next to this file (filing-*.png).
-import { chromium } from 'playwright-core'
+import { CHROMIUM, launchChromium } from './browser.mjs'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -235,26 +235,13 @@ async function acceptOpenFiling(page, drawer) {
 
 async function run() {
   mkdirSync(OUT_DIR, { recursive: true })
-  const executablePath = process.env.CW_CHROMIUM || '/usr/bin/chromium'
+  const executablePath = CHROMIUM
   let inst = null
   let officer = null
   let filingNo = ''
 
   await step('launch chromium', async () => {
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run'
-      ]
-    })
+    browser = await launchChromium(executablePath)
     inst = await newUserPage(INST_USER)
     officer = await newUserPage(OFFICER_USER)
   })

@@ -6,7 +6,7 @@
 // Optional: CW_CHROMIUM (default /usr/bin/chromium), CW_TEST_TIMEOUT_MS (default 60000).
 // Exit code 0 when every check passed, 1 on the first failed check (or the global
 // timeout), 2 on a usage error. Screenshots go to ./out/ next to this file.
-import { chromium } from 'playwright-core'
+import { CHROMIUM, launchChromium } from './browser.mjs'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -93,23 +93,10 @@ async function waitForPath(path) {
 
 async function run() {
   mkdirSync(OUT_DIR, { recursive: true })
-  const executablePath = process.env.CW_CHROMIUM || '/usr/bin/chromium'
+  const executablePath = CHROMIUM
 
   await step('launch chromium', async () => {
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run'
-      ]
-    })
+    browser = await launchChromium(executablePath)
     const context = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'zh-CN' })
     page = await context.newPage()
     page.setDefaultTimeout(STEP_TIMEOUT_MS)
