@@ -84,10 +84,11 @@ Poco::JSON::Object::Ptr filingJson(const Filing& f) {
   return o;
 }
 
-Response page(Poco::JSON::Array::Ptr items, std::int64_t total, const http::Page& p) {
+Response page(Poco::JSON::Array::Ptr items, std::int64_t total, const http::Page& p, bool totalCapped = false) {
   Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
   out->set("items", items);
   out->set("total", total);
+  out->set("total_capped", totalCapped);
   out->set("page", p.page);
   out->set("page_size", p.pageSize);
   return Response::json(out);
@@ -140,13 +141,13 @@ Reply search(RegistryService& registry, Request& r) {
   auto result = registry.search(*r.principal, q);
   if (!result) return result.error();
   Poco::JSON::Array::Ptr items = new Poco::JSON::Array;
-  for (const auto& inst : result->first) {
+  for (const auto& inst : result->items) {
     auto o = institutionJson(inst);
     o->remove("licences");  // not loaded for lists: see the detail
     o->remove("relations");
     items->add(o);
   }
-  return page(items, result->second, *p);
+  return page(items, result->total, *p, result->totalCapped);
 }
 
 Reply create(RegistryService& registry, Request& r) {

@@ -78,18 +78,18 @@ core::Result<ImportReport> importTable(db::Pool&, audit::AuditLog&, const core::
   }
   if (!report.errors.empty()) return report;  // a header problem makes every row meaningless
 
-  std::vector<BatchRow> rows;
-  rows.reserve(table->rows.size());
-  for (std::size_t r = 0; r < table->rows.size(); ++r) {
+  BatchSource rows;
+  rows.size = table->rows.size();
+  rows.at = [&](std::size_t r) {
     BatchRow row;
     row.row = table->sourceRows[r];
     for (std::size_t i = 0; i < columns.size(); ++i) {
       const std::string& cell = table->rows[r][i];
       row.record.set(columns[i]->name, cell.empty() ? std::nullopt : std::optional<std::string>(cell));
     }
-    rows.push_back(std::move(row));
-  }
-  auto result = registry.importBatch(actor, who, std::move(rows), partial, progress);
+    return row;
+  };
+  auto result = registry.importBatch(actor, who, rows, partial, progress);
   if (!result) return result.error();
   report.imported = result->imported;
   for (const auto& e : result->errors) {
@@ -256,27 +256,17 @@ core::Result<std::size_t> exportXlsx(RegistryService& registry, const http::Prin
   header.push_back("备案编号");
   header.push_back("所属区划");
   XlsxWriter writer(path, "机构名录", header);
-  constexpr std::int64_t kBatch = 5000;
-  query.offset = 0;
-  query.limit = kBatch;
-  std::size_t written = 0;
-  for (;;) {
-    auto page = registry.search(who, query);
-    if (!page) return page.error();
-    for (const auto& inst : page->first) {
-      std::vector<std::optional<std::string>> cells;
-      for (const auto& spec : institutionFields()) cells.push_back(inst.record.get(spec.name));
-      cells.push_back(inst.filingState);
-      cells.push_back(inst.filingNo);
-      cells.push_back(inst.regionName);
-      writer.addRow(cells);
-      ++written;
-    }
-    if (static_cast<std::int64_t>(page->first.size()) < kBatch) break;
-    query.offset += kBatch;
-  }
+  auto written = registry.forEachMatch(who, std::move(query), kMaxExportRows, [&](const Institution& inst) {
+    std::vector<std::optional<std::string>> cells;
+    for (const auto& spec : institutionFields()) cells.push_back(inst.record.get(spec.name));
+    cells.push_back(inst.filingState);
+    cells.push_back(inst.filingNo);
+    cells.push_back(inst.regionName);
+    writer.addRow(cells);
+  });
+  if (!written) return written.error();
   writer.close();
-  return written;
+  return *written;
 }
 
 }  // namespace cw::registry

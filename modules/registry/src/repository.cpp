@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cw/core/time.hpp"
+#include "cw/registry/bulk.hpp"
 #include "cw/registry/codes.hpp"
 #include "record_json.hpp"
 
@@ -15,17 +16,6 @@ namespace {
 // and as a blind index in three columns of its own).
 std::string columnOf(const std::string& field) {
   return field == "legal_rep_id_number" ? "legal_rep_id_masked" : field;
-}
-
-const std::vector<std::string>& recordColumns() {
-  static const std::vector<std::string> kColumns = [] {
-    std::vector<std::string> out;
-    for (const auto& spec : institutionFields()) out.push_back(columnOf(spec.name));
-    out.push_back("legal_rep_id_cipher");
-    out.push_back("legal_rep_id_index");
-    return out;
-  }();
-  return kColumns;
 }
 
 std::string selectColumns() {
@@ -80,14 +70,6 @@ void loadChildren(db::Connection& c, Institution& inst) {
   }
 }
 
-std::optional<std::string> dbValue(const Record& record, const std::string& column) {
-  if (column == "legal_rep_id_masked") return record.get("legal_rep_id_number");
-  auto v = record.get(column);
-  const FieldSpec* spec = findField(column);
-  if (v && spec && spec->type == FieldType::Flag) return std::string(*v == "true" ? "1" : "0");
-  return v;
-}
-
 void writeChildren(db::Connection& c, std::int64_t id, const Record& record, const std::string& now) {
   c.execute("DELETE FROM licences WHERE institution_id = ?", id);
   for (const auto& l : record.licences) {
@@ -96,11 +78,9 @@ void writeChildren(db::Connection& c, std::int64_t id, const Record& record, con
   }
   c.execute("DELETE FROM institution_relations WHERE institution_id = ?", id);
   for (const auto& r : record.relations) {
-    std::optional<std::int64_t> related;
-    if (r.partyCreditCode) related = idByCreditCode(c, *r.partyCreditCode);
     c.execute("INSERT INTO institution_relations (institution_id, relation, party_name, party_credit_code,"
-              " related_institution_id, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
-              id, r.relation, r.partyName, r.partyCreditCode, related, r.validFrom, r.validTo);
+              " valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?)",
+              id, r.relation, r.partyName, r.partyCreditCode, r.validFrom, r.validTo);
   }
   // The legal representative is a relation too (a person, found by the blind index of the ID number), so
   // recusal and the credit graph can follow it.
@@ -109,9 +89,102 @@ void writeChildren(db::Connection& c, std::int64_t id, const Record& record, con
               " VALUES (?, 'legal_representative', ?, ?, ?)",
               id, *name, record.get("legal_rep_id_index"), now.substr(0, 10));
   }
+  indexInstitution(c, id);
 }
 
 }  // namespace
+
+const std::vector<std::string>& recordColumns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> out;
+    for (const auto& spec : institutionFields()) out.push_back(columnOf(spec.name));
+    out.push_back("legal_rep_id_cipher");
+    out.push_back("legal_rep_id_index");
+    return out;
+  }();
+  return kColumns;
+}
+
+std::optional<std::string> columnValue(const Record& record, const std::string& column) {
+  if (column == "legal_rep_id_masked") return record.get("legal_rep_id_number");
+  auto v = record.get(column);
+  const FieldSpec* spec = findField(column);
+  if (v && spec && spec->type == FieldType::Flag) return std::string(*v == "true" ? "1" : "0");
+  return v;
+}
+
+std::size_t chunkOf(std::size_t left, std::size_t chunk) {
+  if (left >= chunk) return chunk;
+  std::size_t n = 1;
+  while (n * 2 <= left) n *= 2;
+  return n;
+}
+
+std::string withInList(const std::string& prefix, const std::string& suffix, std::size_t n) {
+  std::string sql = prefix;
+  sql.reserve(prefix.size() + suffix.size() + 3 * n);
+  for (std::size_t i = 0; i < n; ++i) sql += i ? ", ?" : "?";
+  return sql + suffix;
+}
+
+std::string multiRowInsert(const std::string& table, const std::vector<std::string>& columns, std::size_t n) {
+  std::string sql = "INSERT INTO " + table + " (";
+  for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + columns[i];
+  sql += ") VALUES ";
+  std::string one = withInList("(", ")", columns.size());
+  sql.reserve(sql.size() + n * (one.size() + 2));
+  for (std::size_t r = 0; r < n; ++r) sql += (r ? ", " : "") + one;
+  return sql;
+}
+
+std::string nameGramsSql(std::size_t n) {
+  // Computed by the server from the stored name, exactly as migration V0005 filled the table.
+  return withInList(
+      "INSERT IGNORE INTO institution_name_grams (gram, institution_id)"
+      " WITH RECURSIVE pos (p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM pos WHERE p < 127)"
+      " SELECT SUBSTRING(i.name, pos.p, 2), i.id FROM institutions i JOIN pos ON pos.p < CHAR_LENGTH(i.name)"
+      " WHERE i.id IN (",
+      ")", n);
+}
+
+std::vector<std::string> linkRelationsSql(std::size_t n) {
+  return {withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
+                     " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND r.institution_id IN (",
+                     ")", n),
+          withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
+                     " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND p.id IN (",
+                     ")", n)};
+}
+
+void indexInstitution(db::Connection& c, std::int64_t id) {
+  for (const auto& sql : linkRelationsSql(1)) c.execute(sql, id);
+  c.execute("DELETE FROM institution_name_grams WHERE institution_id = ?", id);
+  c.execute(nameGramsSql(1), id);
+}
+
+std::vector<std::string> nameGrams(const std::string& text) {
+  std::vector<std::string> points;
+  for (std::size_t i = 0; i < text.size();) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    points.push_back(text.substr(i, len));
+    i += len;
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i + 1 < points.size(); ++i) {
+    std::string gram = points[i] + points[i + 1];
+    if (std::find(out.begin(), out.end(), gram) == out.end()) out.push_back(std::move(gram));
+  }
+  return out;
+}
+
+std::vector<std::string> regionAndSubregions(db::Connection& c, const std::string& code) {
+  std::vector<std::string> out;
+  for (const auto& row : c.query("SELECT code FROM regions WHERE code LIKE ? ORDER BY code", regionPrefix(code))) {
+    out.push_back(row.str("code"));
+  }
+  return out;
+}
 
 std::string regionPrefix(const std::string& code) {
   std::string prefix = code;
@@ -151,7 +224,7 @@ std::int64_t insertInstitution(db::Connection& c, const Record& record, const st
   }();
   c.executeWith(kSql, [&](db::Binder& b) {
     unsigned i = 1;
-    for (const auto& col : recordColumns()) b.bind(i++, dbValue(record, col));
+    for (const auto& col : recordColumns()) b.bind(i++, columnValue(record, col));
     b.bind(i++, sectorOfKind(*record.get("kind")));
     b.bind(i++, filingState);
     b.bind(i++, filingNo);
@@ -174,7 +247,7 @@ void saveInstitution(db::Connection& c, std::int64_t id, const Record& record, i
   }();
   c.executeWith(kSql, [&](db::Binder& b) {
     unsigned i = 1;
-    for (const auto& col : recordColumns()) b.bind(i++, dbValue(record, col));
+    for (const auto& col : recordColumns()) b.bind(i++, columnValue(record, col));
     b.bind(i++, sectorOfKind(*record.get("kind")));
     b.bind(i++, filingState);
     b.bind(i++, filingNo);
@@ -210,21 +283,6 @@ std::vector<Version> loadVersions(db::Connection& c, std::int64_t id) {
   return out;
 }
 
-std::string formatFilingNumber(const std::string& department, int year, long long sequence) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s-%d-%06lld", department.c_str(), year, sequence);
-  return buf;
-}
-
-long long reserveFilingNumbers(db::Connection& c, const std::string& department, int year, int count) {
-  c.execute("INSERT INTO filing_counters (department_code, year, last_number) VALUES (?, ?, ?)"
-            " ON DUPLICATE KEY UPDATE last_number = last_number + ?",
-            department, year, count, count);
-  auto last = c.query("SELECT last_number FROM filing_counters WHERE department_code = ? AND year = ?", department,
-                      year)[0].i64("last_number");
-  return last - count + 1;
-}
-
 std::string nextFilingNumber(db::Connection& c, const std::string& department, int year) {
   return formatFilingNumber(department, year, reserveFilingNumbers(c, department, year, 1));
 }
@@ -251,17 +309,55 @@ std::set<std::string> allRegionCodes(db::Connection& c) {
   return out;
 }
 
-std::pair<std::vector<Institution>, std::int64_t> search(db::Connection& c, const SearchQuery& q,
-                                                         std::optional<std::int64_t> onlyId) {
+namespace {
+
+// A bigram that fewer institutions carry than this drives a name search: its candidates are read through the
+// bigram index and confirmed with LIKE. Above it, matches are dense enough that walking the sort index and
+// testing LIKE on each entry finds a page sooner.
+constexpr std::int64_t kDrivingGramLimit = 20'000;
+constexpr std::size_t kGramsConsidered = 12;
+constexpr std::size_t kRegionListLimit = 2'000;
+
+std::int64_t cappedCount(db::Connection& c, const std::string& from, const std::string& where,
+                         const std::vector<std::string>& params, std::int64_t cap) {
+  return c.queryWith("SELECT COUNT(*) AS n FROM (SELECT 1 AS one " + from + where + " LIMIT ?) capped",
+                     [&](db::Binder& b) {
+                       unsigned i = 1;
+                       for (const auto& p : params) b.bind(i++, p);
+                       b.bind(i, cap);
+                     })[0]
+      .i64("n");
+}
+
+}  // namespace
+
+IdPage searchIds(db::Connection& c, const SearchQuery& q, std::optional<std::int64_t> onlyId, std::int64_t countCap) {
   // Only the conditions in use are written, so the optimiser can pick the matching index.
+  std::string from = "FROM institutions i";
   std::string where = " WHERE 1 = 1";
   std::vector<std::string> params;
   auto add = [&](const std::string& clause, const std::string& value) {
     where += " AND " + clause;
     params.push_back(value);
   };
-  if (onlyId) add("i.id = ?", std::to_string(*onlyId));
+  IdPage page;
   if (q.text) {
+    // The rarest bigram of the text, if rare enough, drives the search (see kDrivingGramLimit).
+    auto grams = nameGrams(*q.text);
+    if (grams.size() > kGramsConsidered) grams.resize(kGramsConsidered);
+    std::optional<std::pair<std::int64_t, std::string>> rarest;
+    for (const auto& gram : grams) {
+      auto n = c.query("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM institution_name_grams WHERE gram = ? LIMIT ?)"
+                       " capped",
+                       gram, kDrivingGramLimit + 1)[0]
+                   .i64("n");
+      if (n == 0) return page;  // no name holds this bigram, so none holds the text
+      if (!rarest || n < rarest->first) rarest = std::pair{n, gram};
+    }
+    if (rarest && rarest->first <= kDrivingGramLimit) {
+      from = "FROM institution_name_grams ng STRAIGHT_JOIN institutions i ON i.id = ng.institution_id";
+      add("ng.gram = ?", rarest->second);
+    }
     std::string escaped;
     for (char ch : *q.text) {
       if (ch == '%' || ch == '_' || ch == '\\') escaped += '\\';
@@ -269,8 +365,23 @@ std::pair<std::vector<Institution>, std::int64_t> search(db::Connection& c, cons
     }
     add("i.name LIKE ?", "%" + escaped + "%");
   }
+  if (onlyId) add("i.id = ?", std::to_string(*onlyId));
   if (q.creditCode) add("i.credit_code = ?", normaliseCreditCode(*q.creditCode));
-  if (q.region) add("i.region_code LIKE ?", regionPrefix(*q.region));
+  if (q.region) {
+    // Equality or IN on the region and its sub-regions, so (region_code, name|capacity) gives the order too.
+    auto codes = regionAndSubregions(c, *q.region);
+    if (codes.empty()) return page;
+    if (codes.size() > kRegionListLimit) {
+      add("i.region_code LIKE ?", regionPrefix(*q.region));
+    } else {
+      where += " AND i.region_code IN (";
+      for (std::size_t k = 0; k < codes.size(); ++k) {
+        where += k ? ", ?" : "?";
+        params.push_back(codes[k]);
+      }
+      where += ")";
+    }
+  }
   if (q.kind) add("i.kind = ?", *q.kind);
   if (q.sector) add("i.sector = ?", *q.sector);
   if (q.ownership) add("i.ownership = ?", *q.ownership);
@@ -281,24 +392,50 @@ std::pair<std::vector<Institution>, std::int64_t> search(db::Connection& c, cons
       {"name", "i.name"}, {"capacity", "i.capacity"}, {"updated_at", "i.updated_at"}, {"credit_code", "i.credit_code"}};
   std::string order = kSort.count(q.sort) ? kSort.at(q.sort) : "i.name";
   std::string dir = q.descending ? " DESC" : " ASC";
-  auto bind = [&](db::Binder& b) {
+  if (countCap > 0) {
+    std::int64_t n = cappedCount(c, from, where, params, countCap + 1);
+    page.total = std::min(n, countCap);
+    page.totalCapped = n > countCap;
+  }
+  // Ids first (from an index where one fits), whole rows for those ids only afterwards.
+  std::string select = from.find("STRAIGHT_JOIN") != std::string::npos ? "SELECT STRAIGHT_JOIN i.id " : "SELECT i.id ";
+  std::string sql = select + from + where + " ORDER BY " + order + dir + ", i.id" + dir + " LIMIT ? OFFSET ?";
+  auto rows = c.queryWith(sql, [&](db::Binder& b) {
     unsigned i = 1;
     for (const auto& p : params) b.bind(i++, p);
-    return i;
-  };
-  auto total = c.queryWith("SELECT COUNT(*) AS n FROM institutions i" + where, [&](db::Binder& b) { bind(b); })[0]
-                   .i64("n");
-  std::string sql = "SELECT " + selectColumns() + " FROM institutions i LEFT JOIN regions g ON g.code = i.region_code" +
-                    where + " ORDER BY " + order + dir + ", i.id" + dir + " LIMIT ? OFFSET ?";
-  auto rows = c.queryWith(sql, [&](db::Binder& b) {
-    unsigned i = bind(b);
     b.bind(i++, q.limit);
     b.bind(i++, q.offset);
   });
+  page.ids.reserve(rows.size());
+  for (const auto& row : rows) page.ids.push_back(row.i64("id"));
+  return page;
+}
+
+std::vector<Institution> loadMany(db::Connection& c, const std::vector<std::int64_t>& ids) {
+  static const std::string kPrefix =
+      "SELECT " + selectColumns() + " FROM institutions i LEFT JOIN regions g ON g.code = i.region_code WHERE i.id IN (";
+  constexpr std::size_t kChunk = 512;
+  std::map<std::int64_t, Institution> found;
+  for (std::size_t at = 0; at < ids.size();) {
+    // The list is padded with its last id to a power of two: few distinct statement texts per connection.
+    std::size_t n = std::min(ids.size() - at, kChunk);
+    std::size_t padded = 1;
+    while (padded < n) padded *= 2;
+    for (const auto& row : c.queryWith(withInList(kPrefix, ")", padded), [&](db::Binder& b) {
+           for (std::size_t k = 0; k < padded; ++k) b.bind(static_cast<unsigned>(k + 1), ids[at + std::min(k, n - 1)]);
+         })) {
+      Institution inst = fromRow(row);
+      found.emplace(inst.id, std::move(inst));
+    }
+    at += n;
+  }
   std::vector<Institution> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) out.push_back(fromRow(row));
-  return {std::move(out), total};
+  out.reserve(ids.size());
+  for (auto id : ids) {
+    auto it = found.find(id);
+    if (it != found.end()) out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 bool regionExists(db::Connection& c, const std::string& code) {

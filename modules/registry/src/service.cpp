@@ -1,5 +1,7 @@
 #include "cw/registry/service.hpp"
 
+#include "cw/registry/bulk.hpp"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -9,6 +11,7 @@
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
 #include "cw/http/json.hpp"
+#include "cw/registry/bulk.hpp"
 #include "cw/registry/codes.hpp"
 #include "record_json.hpp"
 #include "repository.hpp"
@@ -379,6 +382,7 @@ core::Result<Institution> RegistryService::preregister(const audit::Actor& actor
     throw;
   }
   std::int64_t id = c.lastInsertId();
+  repo::indexInstitution(c, id);
   Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
   for (const auto& f : kSkeleton) summary->set(f, *check.get(f));
   impl_->audit.append(c, actor, {"institution.preregister", "institution", std::to_string(id), http::toJsonText(summary)});
@@ -391,15 +395,46 @@ core::Result<Institution> RegistryService::get(const http::Principal& who, std::
   return impl_->visible(*lease, who, id);
 }
 
-core::Result<std::pair<std::vector<Institution>, std::int64_t>> RegistryService::search(const http::Principal& who,
-                                                                                        const SearchQuery& query) {
-  auto lease = impl_->pool.acquire();
+core::Result<SearchPage> RegistryService::search(const http::Principal& who, const SearchQuery& query) {
   std::optional<std::int64_t> only;
   if (who.role == "institution") {
-    if (!who.institutionId) return std::pair<std::vector<Institution>, std::int64_t>{{}, 0};
+    if (!who.institutionId) return SearchPage{};
     only = who.institutionId;
   }
-  return repo::search(*lease, query, only);
+  auto lease = impl_->pool.acquire();
+  auto ids = repo::searchIds(*lease, query, only, SearchPage::kCountCap);
+  SearchPage page;
+  page.items = repo::loadMany(*lease, ids.ids);
+  page.total = ids.total;
+  page.totalCapped = ids.totalCapped;
+  return page;
+}
+
+core::Result<std::size_t> RegistryService::forEachMatch(const http::Principal& who, SearchQuery query,
+                                                        std::size_t maxRows,
+                                                        const std::function<void(const Institution&)>& each) {
+  std::optional<std::int64_t> only;
+  if (who.role == "institution") {
+    if (!who.institutionId) return std::size_t{0};
+    only = who.institutionId;
+  }
+  auto lease = impl_->pool.acquire();
+  // The ids of every match in order (a single index-ordered statement, 8 bytes a row), then the rows in batches:
+  // no OFFSET paging, which would re-read everything before each page.
+  query.offset = 0;
+  query.limit = static_cast<std::int64_t>(maxRows) + 1;
+  auto ids = repo::searchIds(*lease, query, only, 0).ids;
+  if (ids.size() > maxRows) {
+    return Error::invalid("query", "the search matches more than " + std::to_string(maxRows) +
+                                       " institutions; narrow it (region, kind, state) and export again");
+  }
+  constexpr std::size_t kBatch = 512;
+  for (std::size_t at = 0; at < ids.size(); at += kBatch) {
+    std::vector<std::int64_t> batch(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                    ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), at + kBatch)));
+    for (const auto& inst : repo::loadMany(*lease, batch)) each(inst);
+  }
+  return ids.size();
 }
 
 core::Result<Institution> RegistryService::editDirect(const audit::Actor& actor, const http::Principal& who,
@@ -694,7 +729,7 @@ core::Result<Filing> RegistryService::returnFiling(const audit::Actor& actor, co
 }
 
 core::Result<BatchResult> RegistryService::importBatch(const audit::Actor& actor, const http::Principal& who,
-                                                      std::vector<BatchRow> rows, bool partial,
+                                                      const BatchSource& rows, bool partial,
                                                       const std::function<void(int, int)>& progress) {
   if (who.role != "officer" || !who.departmentCode) {
     return Error::denied("imports are done by an officer of the competent department");
@@ -705,12 +740,17 @@ core::Result<BatchResult> RegistryService::importBatch(const audit::Actor& actor
   if (!sector || (*sector != "elderly" && *sector != "childcare")) {
     return Error::denied("department " + *who.departmentCode + " does not supervise institutions");
   }
-  // Validation first, every row, without writing anything. Regions and existing codes are read in bulk.
+  // Validation first, every row, without writing anything. Regions and existing codes are read in bulk; only the
+  // credit codes of valid rows are kept.
   auto regions = repo::allRegionCodes(c);
   BatchResult result;
-  std::vector<BatchRow*> valid;
-  std::set<std::string> seen;
-  for (auto& row : rows) {
+  std::vector<std::size_t> valid;
+  std::vector<std::string> codes;
+  std::map<std::string, std::size_t> firstRowOf;  // credit code -> file row
+  std::vector<std::size_t> fileRow(rows.size, 0);
+  for (std::size_t k = 0; k < rows.size; ++k) {
+    BatchRow row = rows.at(k);
+    fileRow[k] = row.row;
     auto fail = [&](const std::string& field, const std::string& message) {
       result.errors.push_back({row.row, field, message});
     };
@@ -718,7 +758,7 @@ core::Result<BatchResult> RegistryService::importBatch(const audit::Actor& actor
       fail(ok.error().field, ok.error().message);
       continue;
     }
-    const std::string& code = *row.record.get("credit_code");
+    const std::string code = *row.record.get("credit_code");
     if (!regions.count(*row.record.get("region_code"))) {
       fail("region_code", "region_code '" + *row.record.get("region_code") + "' is not a known region");
       continue;
@@ -727,52 +767,61 @@ core::Result<BatchResult> RegistryService::importBatch(const audit::Actor& actor
       fail("kind", "department " + *who.departmentCode + " supervises " + *sector + " institutions only");
       continue;
     }
-    if (!seen.insert(code).second) {
-      fail("credit_code", "credit_code " + code + " appears more than once in the file");
+    if (auto [it, fresh] = firstRowOf.emplace(code, row.row); !fresh) {
+      fail("credit_code", "credit_code " + code + " appears more than once in the file (first in row " +
+                              std::to_string(it->second) + ")");
       continue;
     }
-    valid.push_back(&row);
+    valid.push_back(k);
+    codes.push_back(code);
   }
-  std::vector<std::string> codes;
-  codes.reserve(valid.size());
-  for (auto* row : valid) codes.push_back(*row->record.get("credit_code"));
   auto existing = repo::existingCreditCodes(c, codes);
-  std::vector<BatchRow*> toWrite;
-  for (auto* row : valid) {
-    const std::string& code = *row->record.get("credit_code");
-    if (existing.count(code)) {
-      result.errors.push_back({row->row, "credit_code", "credit_code " + code + " is already registered"});
+  std::vector<std::size_t> toWrite;
+  for (std::size_t v = 0; v < valid.size(); ++v) {
+    if (existing.count(codes[v])) {
+      result.errors.push_back({fileRow[valid[v]], "credit_code", "credit_code " + codes[v] + " is already registered"});
       continue;
     }
-    if (auto ok = impl_->protect(row->record); !ok) return ok.error();
-    toWrite.push_back(row);
+    toWrite.push_back(valid[v]);
   }
   std::sort(result.errors.begin(), result.errors.end(),
             [](const BatchError& a, const BatchError& b) { return a.row < b.row; });
   if ((!result.errors.empty() && !partial) || toWrite.empty()) return result;
 
-  // One transaction: an interrupted import leaves nothing behind.
+  // One transaction: an interrupted import leaves nothing behind. Records are rebuilt and written a chunk at a
+  // time, so memory does not grow with the file.
   int total = static_cast<int>(toWrite.size());
   auto nowTime = impl_->clock.now();
   std::string now = core::formatSqlDateTime(nowTime);
   int year = static_cast<int>(std::chrono::year_month_day(core::shanghaiDay(nowTime)).year());
   db::Transaction tx(c);
-  long long number = repo::reserveFilingNumbers(c, *who.departmentCode, year, total);
+  long long number = reserveFilingNumbers(c, *who.departmentCode, year, total);
+  BulkWriter writer("import", who.userId);
+  std::vector<BulkInstitution> chunk;
   int done = 0;
-  for (auto* row : toWrite) {
-    std::string filingNo = repo::formatFilingNumber(*who.departmentCode, year, number++);
-    std::int64_t id = repo::insertInstitution(c, row->record, "filed", filingNo, now);
-    repo::insertVersion(c, id, 1, row->record, "import", std::nullopt, who.userId, now);
-    if (++done % 200 == 0 && progress) progress(done, total);
+  for (std::size_t w = 0; w < toWrite.size();) {
+    std::size_t n = std::min(BulkWriter::kChunk, toWrite.size() - w);
+    chunk.clear();
+    for (std::size_t k = w; k < w + n; ++k) {
+      BulkInstitution inst;
+      inst.record = std::move(rows.at(toWrite[k]).record);
+      if (auto ok = impl_->protect(inst.record); !ok) return ok.error();
+      inst.filingNo = formatFilingNumber(*who.departmentCode, year, number++);
+      inst.createdAt = now;
+      chunk.push_back(std::move(inst));
+    }
+    writer.write(c, chunk);
+    w += n;
+    done += static_cast<int>(n);
+    if (progress) progress(done, total);
   }
   Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
-  summary->set("rows", static_cast<Poco::Int64>(rows.size()));
+  summary->set("rows", static_cast<Poco::Int64>(rows.size));
   summary->set("imported", total);
   summary->set("rejected_rows", static_cast<Poco::Int64>(result.errors.size()));
   impl_->audit.append(c, actor, {"institution.import", "import", actor.requestId, http::toJsonText(summary)});
   tx.commit();
   result.imported = toWrite.size();
-  if (progress) progress(total, total);
   return result;
 }
 

@@ -15,6 +15,7 @@
 #include "cw/core/random.hpp"
 #include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
+#include "cw/registry/bulk.hpp"
 #include "cw/registry/codes.hpp"
 #include "cw/registry/model.hpp"
 
@@ -180,11 +181,7 @@ core::Status seedFiledInstitutions(App& app) {
 
 }  // namespace
 
-core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
-  if (!app.canStorePersonalData()) {
-    return core::Error::precondition("seed-demo registers institutions with legal representatives' ID numbers: set "
-                                     "CW_PII_ENCRYPTION_KEY and CW_PII_INDEX_KEY (scripts/run does this for you)");
-  }
+void seedReferenceData(App& app) {
   std::string now = core::formatSqlDateTime(std::chrono::system_clock::now());
   {
     auto lease = app.pool().acquire();
@@ -210,11 +207,20 @@ core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
       c.execute("INSERT INTO institutions (credit_code, name, kind, sector, region_code, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE name = name",
                 i.creditCode, i.name, i.kind, registry::sectorOfKind(i.kind), i.region, now, now);
+      registry::indexInstitutions(c, {c.query("SELECT id FROM institutions WHERE credit_code = ?", i.creditCode)[0].i64("id")});
     }
     audit::Actor actor = audit::Actor::system("seed-demo", "seed-demo");
     app.audit().append(c, actor, {"reference.seed", "reference", "jiujiang", "{\"departments\":7,\"regions\":15}"});
     tx.commit();
   }
+}
+
+core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
+  if (!app.canStorePersonalData()) {
+    return core::Error::precondition("seed-demo registers institutions with legal representatives' ID numbers: set "
+                                     "CW_PII_ENCRYPTION_KEY and CW_PII_INDEX_KEY (scripts/run does this for you)");
+  }
+  seedReferenceData(app);
 
   std::vector<DemoAccount> accounts;
   audit::Actor actor = audit::Actor::system("seed-demo", "seed-demo");
@@ -619,130 +625,10 @@ SyntheticInstitution syntheticInstitution(std::uint64_t seq, const SyntheticSpec
 
 namespace {
 
-// Rows for one table, written as multi-row INSERTs of up to kChunk rows. A remainder goes out in power-of-two
-// chunks, so a connection prepares at most a dozen statement texts per table whatever the row counts.
-class BulkInsert {
- public:
-  static constexpr std::size_t kChunk = 1000;
-  using Row = std::vector<std::optional<std::string>>;
-
-  BulkInsert(std::string table, std::vector<std::string> columns)
-      : table_(std::move(table)), columns_(std::move(columns)) {}
-
-  void add(Row row) { rows_.push_back(std::move(row)); }
-
-  void flush(db::Connection& c) {
-    std::size_t at = 0;
-    while (at < rows_.size()) {
-      std::size_t n = chunkOf(rows_.size() - at);
-      c.executeWith(statement(n), [&](db::Binder& b) {
-        unsigned i = 1;
-        for (std::size_t r = at; r < at + n; ++r) {
-          for (const auto& v : rows_[r]) b.bind(i++, v);
-        }
-      });
-      at += n;
-    }
-    rows_.clear();
-  }
-
-  static std::size_t chunkOf(std::size_t left) {
-    if (left >= kChunk) return kChunk;
-    std::size_t n = 1;
-    while (n * 2 <= left) n *= 2;
-    return n;
-  }
-
- private:
-  const std::string& statement(std::size_t rows) {
-    auto it = statements_.find(rows);
-    if (it != statements_.end()) return it->second;
-    std::string one = "(";
-    for (std::size_t i = 0; i < columns_.size(); ++i) one += i ? ", ?" : "?";
-    one += ")";
-    std::string sql = "INSERT INTO " + table_ + " (";
-    for (std::size_t i = 0; i < columns_.size(); ++i) sql += (i ? ", " : "") + columns_[i];
-    sql += ") VALUES ";
-    sql.reserve(sql.size() + rows * (one.size() + 2));
-    for (std::size_t r = 0; r < rows; ++r) sql += (r ? ", " : "") + one;
-    return statements_.emplace(rows, std::move(sql)).first->second;
-  }
-
-  std::string table_;
-  std::vector<std::string> columns_;
-  std::vector<Row> rows_;
-  std::map<std::size_t, std::string> statements_;
-};
-
-// The record fields' columns as the registry's repository writes them: the resident ID is kept masked, encrypted
-// and as a blind index in three columns of its own.
-std::vector<std::string> institutionColumns() {
-  std::vector<std::string> out;
-  for (const auto& spec : registry::institutionFields()) {
-    out.push_back(spec.name == "legal_rep_id_number" ? "legal_rep_id_masked" : spec.name);
-  }
-  for (const char* c : {"legal_rep_id_cipher", "legal_rep_id_index", "sector", "filing_state", "filing_no", "version",
-                        "created_at", "updated_at"}) {
-    out.push_back(c);
-  }
-  return out;
-}
-
-// The version snapshot exactly as the registry writes it (recordToSnapshot in modules/registry/src/record_json.cpp,
-// which is private to the registry module): keep the two in step.
-std::string snapshotOf(const registry::Record& record) {
-  auto optional = [](const std::optional<std::string>& v) { return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var(); };
-  Poco::JSON::Object::Ptr fields = new Poco::JSON::Object;
-  for (const auto& [name, value] : record.values) fields->set(name, optional(value));
-  Poco::JSON::Array::Ptr licences = new Poco::JSON::Array;
-  for (const auto& l : record.licences) {
-    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-    o->set("kind", l.kind);
-    o->set("number", l.number);
-    o->set("issuer", optional(l.issuer));
-    o->set("expires_on", optional(l.expiresOn));
-    licences->add(o);
-  }
-  Poco::JSON::Array::Ptr relations = new Poco::JSON::Array;
-  for (const auto& x : record.relations) {
-    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-    o->set("relation", x.relation);
-    o->set("party_name", x.partyName);
-    o->set("party_credit_code", optional(x.partyCreditCode));
-    o->set("valid_from", x.validFrom);
-    o->set("valid_to", optional(x.validTo));
-    relations->add(o);
-  }
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-  o->set("fields", fields);
-  o->set("licences", licences);
-  o->set("relations", relations);
-  return http::toJsonText(o);
-}
-
-std::string formatFilingNumber(const std::string& department, int year, long long sequence) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s-%d-%06lld", department.c_str(), year, sequence);  // as the registry numbers them
-  return buf;
-}
-
-// Reserves `count` filing numbers of a department and year; returns the first.
-long long reserveFilingNumbers(db::Connection& c, const std::string& department, int year, long long count) {
-  c.execute("INSERT INTO filing_counters (department_code, year, last_number) VALUES (?, ?, ?)"
-            " ON DUPLICATE KEY UPDATE last_number = last_number + ?",
-            department, year, count, count);
-  auto last = c.query("SELECT last_number FROM filing_counters WHERE department_code = ? AND year = ?", department,
-                      year)[0].i64("last_number");
-  return last - count + 1;
-}
-
 struct Pending {
-  SyntheticInstitution inst;  // the ID number already protected (masked, cipher, blind index)
-  std::string department;     // competent for its sector: numbers its filing
+  registry::BulkInstitution row;  // the ID number already protected (masked, cipher, blind index)
+  std::string department;         // competent for its sector: numbers its filing
   int filedYear = 0;
-  std::string createdAt;
-  std::string snapshot;
-  std::string filingNo;
 };
 
 // One transaction's worth of rows, made ready (generated, encrypted, snapshot written) off the writing thread.
@@ -801,20 +687,7 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
   }
 
   const core::Day today = core::shanghaiDay(system_clock::now());
-  BulkInsert institutions("institutions", institutionColumns());
-  BulkInsert versions("institution_versions",
-                      {"institution_id", "version", "snapshot", "source", "filing_id", "created_by", "created_at"});
-  BulkInsert licences("licences", {"institution_id", "kind", "number", "issuer", "expires_on"});
-  BulkInsert relations("institution_relations", {"institution_id", "relation", "party_name", "party_credit_code",
-                                                 "party_id_index", "valid_from", "valid_to"});
-  std::map<std::size_t, std::string> lookups;  // chunk size -> SELECT id ... WHERE credit_code IN (...)
-  auto lookupSql = [&](std::size_t n) -> const std::string& {
-    auto it = lookups.find(n);
-    if (it != lookups.end()) return it->second;
-    std::string sql = "SELECT id, credit_code FROM institutions WHERE credit_code IN (?";
-    for (std::size_t i = 1; i < n; ++i) sql += ", ?";
-    return lookups.emplace(n, sql + ")").first->second;
-  };
+  registry::BulkWriter writer("seed", std::nullopt);
 
   const std::int64_t toWrite = count - report.existing;
   auto prepare = [&cipher, &departmentOf, today](std::int64_t first, std::int64_t last) {
@@ -823,16 +696,17 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
     out.rows.reserve(static_cast<std::size_t>(last - first));
     for (std::int64_t seq = first; seq < last; ++seq) {
       Pending p;
-      p.inst = syntheticInstitution(static_cast<std::uint64_t>(seq), spec, today);
-      registry::Record& r = p.inst.record;
+      SyntheticInstitution inst = syntheticInstitution(static_cast<std::uint64_t>(seq), spec, today);
+      registry::Record& r = inst.record;
       std::string id = *r.get("legal_rep_id_number");
       r.set("legal_rep_id_cipher", cipher->encrypt(id, kIdContext));
       r.set("legal_rep_id_index", cipher->blindIndex(id, kIdContext));
       r.set("legal_rep_id_number", registry::maskResidentId(id));
       p.department = departmentOf.at(registry::sectorOfKind(*r.get("kind")));
-      p.filedYear = yearOf(p.inst.filedOn);
-      p.createdAt = core::formatSqlDateTime(p.inst.filedAt);
-      p.snapshot = snapshotOf(r);
+      p.filedYear = yearOf(inst.filedOn);
+      p.row.createdAt = core::formatSqlDateTime(inst.filedAt);
+      p.row.snapshot = registry::versionSnapshot(r);
+      p.row.record = std::move(r);
       ++out.perCounter[{p.department, p.filedYear}];
       out.rows.push_back(std::move(p));
     }
@@ -853,56 +727,15 @@ core::Result<BulkSeedReport> seedDemoInstitutions(App& app, std::int64_t count,
     db::Transaction tx(c);
     std::map<std::pair<std::string, int>, long long> nextNumber;
     for (const auto& [key, rows] : prepared.perCounter) {
-      nextNumber[key] = reserveFilingNumbers(c, key.first, key.second, rows);
+      nextNumber[key] = registry::reserveFilingNumbers(c, key.first, key.second, rows);
     }
-    for (auto& p : batch) p.filingNo = formatFilingNumber(p.department, p.filedYear, nextNumber[{p.department, p.filedYear}]++);
-    for (std::size_t at = 0; at < batch.size();) {
-      const std::size_t n = BulkInsert::chunkOf(batch.size() - at);
-      for (std::size_t k = at; k < at + n; ++k) {
-        const Pending& p = batch[k];
-        BulkInsert::Row row;
-        row.reserve(31);
-        for (const auto& field : registry::institutionFields()) {
-          auto v = p.inst.record.get(field.name);
-          if (v && field.type == registry::FieldType::Flag) v = *v == "true" ? "1" : "0";
-          row.push_back(std::move(v));
-        }
-        row.push_back(p.inst.record.get("legal_rep_id_cipher"));
-        row.push_back(p.inst.record.get("legal_rep_id_index"));
-        row.push_back(registry::sectorOfKind(*p.inst.record.get("kind")));
-        row.push_back(std::string("filed"));
-        row.push_back(p.filingNo);
-        row.push_back(std::string("1"));
-        row.push_back(p.createdAt);
-        row.push_back(p.createdAt);
-        institutions.add(std::move(row));
-      }
-      institutions.flush(c);
-      // Ids by credit code: one indexed lookup per chunk, whatever the auto-increment lock mode.
-      std::map<std::string, std::string> ids;
-      for (const auto& row : c.queryWith(lookupSql(n), [&](db::Binder& b) {
-             for (std::size_t k = 0; k < n; ++k) b.bind(static_cast<unsigned>(k + 1), *batch[at + k].inst.record.get("credit_code"));
-           })) {
-        ids[row.str("credit_code")] = row.str("id");
-      }
-      for (std::size_t k = at; k < at + n; ++k) {
-        Pending& p = batch[k];
-        const registry::Record& r = p.inst.record;
-        const std::string& id = ids.at(*r.get("credit_code"));
-        versions.add({id, std::string("1"), std::move(p.snapshot), std::string("seed"), std::nullopt, std::nullopt, p.createdAt});
-        for (const auto& l : r.licences) licences.add({id, l.kind, l.number, l.issuer, l.expiresOn});
-        for (const auto& x : r.relations) {
-          relations.add({id, x.relation, x.partyName, x.partyCreditCode, std::nullopt, x.validFrom, x.validTo});
-        }
-        // The legal representative is a relation too, found by the blind index (as the repository writes it).
-        relations.add({id, std::string("legal_representative"), r.get("legal_rep_name"), std::nullopt,
-                       r.get("legal_rep_id_index"), core::formatDay(p.inst.filedOn), std::nullopt});
-      }
-      versions.flush(c);
-      licences.flush(c);
-      relations.flush(c);
-      at += n;
+    std::vector<registry::BulkInstitution> rows;
+    rows.reserve(batch.size());
+    for (auto& p : batch) {
+      p.row.filingNo = registry::formatFilingNumber(p.department, p.filedYear, nextNumber[{p.department, p.filedYear}]++);
+      rows.push_back(std::move(p.row));
     }
+    writer.write(c, rows);
     tx.commit();
     report.written += last - first;
     if (progress && (report.written >= nextReport || last == count)) {

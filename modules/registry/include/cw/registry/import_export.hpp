@@ -70,6 +70,9 @@ class Importer {
   std::shared_ptr<Impl> impl_;
 };
 
+/// The most rows one export writes (an .xlsx sheet holds 1,048,576).
+constexpr std::size_t kMaxExportRows = 1'000'000;
+
 /// Writes every institution matching `query` (all pages) to an .xlsx file at `path`, Chinese headers, the ID
 /// number masked. Returns the number of rows.
 core::Result<std::size_t> exportXlsx(RegistryService& registry, const http::Principal& who, SearchQuery query,

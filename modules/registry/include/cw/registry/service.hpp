@@ -72,6 +72,13 @@ struct SearchQuery {
   std::int64_t limit = 20;
 };
 
+struct SearchPage {
+  static constexpr std::int64_t kCountCap = 10'000;
+  std::vector<Institution> items;
+  std::int64_t total = 0;
+  bool totalCapped = false;
+};
+
 struct Version {
   int version = 0;
   std::string source;  // filing | direct | import | seed
@@ -124,6 +131,13 @@ struct BatchRow {
   Record record;
 };
 
+/// Rows of an import, built on demand: an import reads each row twice (validation, then writing) and never holds
+/// every record at once.
+struct BatchSource {
+  std::size_t size = 0;
+  std::function<BatchRow(std::size_t)> at;
+};
+
 struct BatchError {
   std::size_t row = 0;
   std::string field;
@@ -156,8 +170,13 @@ class RegistryService {
   /// account can be created and it can submit its first ("new") filing. No version exists until that filing.
   core::Result<Institution> preregister(const audit::Actor& actor, const http::Principal& who, Record record);
   core::Result<Institution> get(const http::Principal& who, std::int64_t id);
-  core::Result<std::pair<std::vector<Institution>, std::int64_t>> search(const http::Principal& who,
-                                                                          const SearchQuery& query);
+  /// One page of the directory. The total is counted up to `kCountCap`; beyond it `totalCapped` is set (the
+  /// console shows "10,000+"), so a broad search never pays for counting a million rows.
+  core::Result<SearchPage> search(const http::Principal& who, const SearchQuery& query);
+  /// Every match of `query` (its offset and limit ignored) in its order, at most `maxRows` (more is
+  /// InvalidArgument naming the count), handed to `each` in batches without holding them all.
+  core::Result<std::size_t> forEachMatch(const http::Principal& who, SearchQuery query, std::size_t maxRows,
+                                         const std::function<void(const Institution&)>& each);
   /// An officer of the competent department edits directly: a new version, audited.
   core::Result<Institution> editDirect(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
                                        const RecordChanges& changes);
@@ -197,7 +216,7 @@ class RegistryService {
   /// department. Every row is validated first; with errors and !partial nothing is written. The writing is one
   /// transaction. `progress(done, total)` reports rows written.
   core::Result<BatchResult> importBatch(const audit::Actor& actor, const http::Principal& who,
-                                        std::vector<BatchRow> rows, bool partial,
+                                        const BatchSource& rows, bool partial,
                                         const std::function<void(int, int)>& progress);
 
   core::Result<std::vector<ExpiringLicence>> expiringLicences(const http::Principal& who, int days,

@@ -28,6 +28,9 @@ struct DemoAccount {
 
 inline constexpr const char* kDemoPassword = "Jiujiang#2026";
 
+/// The departments, regions and the two unfiled demo institutions only (no accounts). Idempotent.
+void seedReferenceData(App& app);
+
 /// Returns the demo accounts (created now or already present).
 core::Result<std::vector<DemoAccount>> seedDemo(App& app);
 
