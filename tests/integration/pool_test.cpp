@@ -60,6 +60,18 @@ class PoolTest : public ::testing::Test {
   testing::TestDatabase database{false};
 };
 
+TEST_F(PoolTest, StatementPastTheTimeoutIsStoppedByTheServerAndTheConnectionStaysUsable) {
+  db::PoolConfig config = database.config();
+  config.statementTimeoutSeconds = 1;
+  config.maxConnections = 1;
+  db::Pool pool(config);
+  auto lease = pool.acquire();
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(lease->query("SELECT SLEEP(5) AS slept"), db::StatementTimeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  EXPECT_EQ(lease->query("SELECT 41 + 1 AS n")[0].i64("n"), 42);
+}
+
 TEST_F(PoolTest, TransactionWithoutCommitIsRolledBack) {
   {
     auto lease = database.pool().acquire();

@@ -53,6 +53,11 @@ bool isConnectionError(const sql::SQLException& e) {
   }
 }
 
+bool isStatementTimeout(const sql::SQLException& e) {
+  return e.getErrorCode() == 1969     // MariaDB: max_statement_time exceeded
+         || e.getErrorCode() == 3024;  // MySQL 8: maximum statement execution time exceeded
+}
+
 std::string describe(const sql::SQLException& e) {
   return std::string(e.what()) + " (error " + std::to_string(e.getErrorCode()) + ", state " + e.getSQLState() + ")";
 }
@@ -106,6 +111,7 @@ struct ConnectionState {
       ++operationsInLease;
       return result;
     } catch (const sql::SQLException& e) {
+      if (isStatementTimeout(e)) throw StatementTimeout(describe(e));
       if (!isConnectionError(e)) throw DbError(describe(e), e.getErrorCode(), e.getSQLState());
       markBroken();
       if (inTransaction || operationsInLease > 0) {
@@ -118,6 +124,7 @@ struct ConnectionState {
       ++operationsInLease;
       return result;
     } catch (const sql::SQLException& e) {
+      if (isStatementTimeout(e)) throw StatementTimeout(describe(e));
       if (!isConnectionError(e)) throw DbError(describe(e), e.getErrorCode(), e.getSQLState());
       markBroken();
       throw Unavailable("lost the database connection: " + std::string(e.what()));
@@ -276,6 +283,13 @@ std::unique_ptr<ConnectionState> Pool::connect() {
     st->execute(kSessionCharset);
     st->execute(kSessionTimeZone);
     st->execute(kSessionSqlMode);
+    if (config_.statementTimeoutSeconds > 0) {
+      // The variable's name and unit differ between the two servers.
+      std::unique_ptr<sql::ResultSet> version(st->executeQuery("SELECT VERSION() AS v"));
+      bool mariadb = version->next() && std::string(version->getString(1)).find("MariaDB") != std::string::npos;
+      st->execute(mariadb ? "SET SESSION max_statement_time = " + std::to_string(config_.statementTimeoutSeconds)
+                          : "SET SESSION max_execution_time = " + std::to_string(config_.statementTimeoutSeconds * 1000));
+    }
   } catch (const sql::SQLException& e) {
     if (e.getErrorCode() >= 2000 || isConnectionError(e)) {
       throw Unavailable("cannot reach the database at " +

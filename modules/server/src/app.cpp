@@ -23,6 +23,10 @@ std::optional<core::Error> mapException(const std::exception& e) {
   if (dynamic_cast<const db::Unavailable*>(&e)) {
     return Error{ErrorCode::Unavailable, "the database is unavailable; try again shortly", {}};
   }
+  if (dynamic_cast<const db::StatementTimeout*>(&e)) {
+    return Error{ErrorCode::Unavailable, "the query took too long and was stopped; narrow the search and try again",
+                 {}};
+  }
   return std::nullopt;
 }
 
@@ -64,6 +68,14 @@ std::optional<core::FieldCipher> makeCipher(const RegistrySettings& settings, co
   return std::move(*cipher);
 }
 
+// Migrations may rewrite big tables (a backfill over a million rows): no statement limit, a long read timeout.
+db::PoolConfig migrationPoolConfig(db::PoolConfig c) {
+  c.statementTimeoutSeconds = 0;
+  c.readTimeoutSeconds = std::max(c.readTimeoutSeconds, 3600);
+  c.maxConnections = 2;
+  return c;
+}
+
 }  // namespace
 
 App::App(Config config, http::LogSink log, const core::Clock* clock)
@@ -71,6 +83,7 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       log_(std::move(log)),
       clock_(clock ? *clock : systemClock_),
       pool_(config_.db),
+      migrationPool_(migrationPoolConfig(config_.db)),
       audit_(clock_),
       hasher_(random_, config_.pbkdf2Iterations),
       users_(pool_, audit_, hasher_, clock_),
@@ -102,7 +115,7 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
 core::Result<db::Migrator> App::migrator() {
   auto files = db::loadMigrations(config_.migrationsDir);
   if (!files) return files.error();
-  return db::Migrator(pool_, std::move(*files));
+  return db::Migrator(migrationPool_, std::move(*files));
 }
 
 core::Status App::ready() {

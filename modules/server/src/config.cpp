@@ -91,6 +91,7 @@ core::Result<Config> loadConfig(const std::string& requested) {
   }
   Source s(file);
   Config c;
+  c.db.statementTimeoutSeconds = 25;  // below db.read_timeout_seconds' default of 30
   const long long kMaxInt = std::numeric_limits<int>::max();
   for (const core::Status& st : {
            s.text("http.host", c.http.host),
@@ -111,6 +112,7 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.number("db.pool_size", c.db.maxConnections, 1, 4096),
            s.number("db.connect_timeout_seconds", c.db.connectTimeoutSeconds, 1, 600),
            s.number("db.read_timeout_seconds", c.db.readTimeoutSeconds, 1, 3600),
+           s.number("db.statement_timeout_seconds", c.db.statementTimeoutSeconds, 0, 3600),
            s.text("db.migrations_dir", c.migrationsDir),
            s.number("auth.pbkdf2_iterations", c.pbkdf2Iterations, 600000, 50000000),
            s.seconds("auth.idle_timeout_seconds", c.sessions.idleTimeout, 1, kMaxInt),

@@ -37,9 +37,19 @@ struct PoolConfig {
   std::chrono::milliseconds acquireTimeout{5000};
   int connectTimeoutSeconds = 3;
   int readTimeoutSeconds = 30;
+  /// The server stops any statement that runs longer (MariaDB max_statement_time, MySQL 8 max_execution_time,
+  /// which covers SELECTs only); 0: no limit. Keep it below readTimeoutSeconds, so the server ends the statement
+  /// and the connection stays usable.
+  int statementTimeoutSeconds = 0;
 };
 
 class Unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A statement ran past PoolConfig::statementTimeoutSeconds and the server stopped it.
+class StatementTimeout : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

@@ -60,6 +60,7 @@ class App {
   const core::Clock& clock_;
   core::SecureRandom random_;
   db::Pool pool_;
+  db::Pool migrationPool_;
   audit::AuditLog audit_;
   auth::PasswordHasher hasher_;
   auth::UserService users_;
