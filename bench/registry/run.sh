@@ -39,12 +39,10 @@ root_sql() { "$REPO_ROOT/scripts/db" client --batch --skip-column-names -e "$1";
 
 cw_pid=
 sampler_pid=
-general_log_restore=
 buffer_pool_restore=
 cleanup() {
   [ -n "$sampler_pid" ] && { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; }
   [ -n "$cw_pid" ] && { kill "$cw_pid" 2>/dev/null || true; wait "$cw_pid" 2>/dev/null || true; }
-  [ -n "$general_log_restore" ] && root_sql "$general_log_restore" || true
   [ -n "$buffer_pool_restore" ] && root_sql "SET GLOBAL innodb_buffer_pool_size = $buffer_pool_restore" || true
   if [ "${CW_BENCH_KEEP:-0}" = 1 ]; then
     echo "kept schema $schema (CW_BENCH_KEEP=1)"
@@ -132,13 +130,15 @@ gen() {  # type: writes the request paths of one query type, the first is the on
     name_common)      echo "$api?q=%E9%A2%90%E5%85%BB" ;;                       # 颐养
     name_rare)        echo "$api?q=%E9%B9%A4%E9%B8%A3" ;;                       # 鹤鸣, ~1 name in 10,000
     name_absent)      echo "$api?q=%E9%BA%92%E9%BA%9F%E9%98%81" ;;              # 麒麟阁, in no name
+    name_single)      echo "$api?q=%E9%B9%A4" ;;                                 # 鹤: one character, no bigram
+    district_name)    for d in "${districts[@]}"; do echo "$api?region=$d&q=%E5%BA%B7"; done ;;  # 康 in a district
     city_by_capacity) echo "$api?region=360400&sort=capacity&order=desc" ;;
     city_deep_page)   echo "$api?region=360400&page=2500" ;;                    # offset 49,980, by name
     district_deep_by_capacity) for d in "${districts[@]}"; do echo "$api?region=$d&sort=capacity&page=1000"; done ;;
   esac
 }
 types=(region_city region_district region_kind kind_capacity credit_code name_common name_rare name_absent
-       city_by_capacity city_deep_page district_deep_by_capacity)
+       name_single district_name city_by_capacity city_deep_page district_deep_by_capacity)
 declare -A describe=(
   [region_city]="region=360400 (whole city), by name, page 1"
   [region_district]="region=<one of 13 districts>, page 1"
@@ -148,6 +148,8 @@ declare -A describe=(
   [name_common]="q=颐养 (name substring, common)"
   [name_rare]="q=鹤鸣 (name substring, rare)"
   [name_absent]="q=麒麟阁 (name substring, no match)"
+  [name_single]="q=鹤 (one character: no bigram, scans the name index)"
+  [district_name]="region=<district>&q=康"
   [city_by_capacity]="region=360400&sort=capacity&order=desc, page 1"
   [city_deep_page]="region=360400, by name, page 2500 (offset 49,980)"
   [district_deep_by_capacity]="region=<district>&sort=capacity, page 1000 (offset 19,980)"
@@ -174,7 +176,8 @@ note "### Directory search (GET $api), officer token"
 note ""
 note "\"alone\": the first request of the type, by itself (curl). Then wrk -t$threads -c$connections -d${seconds}s \
 --timeout 60s cycling through the type's variants: n completed requests, requests/s, p50, p99. The server gives up \
-on a statement after db.read_timeout (30 s) and answers 503."
+on a statement after db.statement_timeout_seconds (25 s) and answers 503. Totals are counted up to 10,000 \
+(shown 10000+ beyond)."
 note ""
 note "| query type | matches | alone | n | requests/s | p50 | p99 | errors |"
 note "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
@@ -182,6 +185,7 @@ for t in "${types[@]}"; do
   first=$(head -n1 "$paths/$t.txt")
   read -r code alone < <(curl -s -o "$logs/first.json" -w '%{http_code} %{time_total}\n' "${auth[@]}" "$base$first")
   matches=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$logs/first.json")
+  grep -q '"total_capped":true' "$logs/first.json" && matches="$matches+"
   [ "$code" = 200 ] || matches="HTTP $code"
   wait_idle
   out=$(CW_WRK_PATHS=$paths/$t.txt CW_WRK_TOKEN=$token \
@@ -200,108 +204,24 @@ done
 note ""
 
 # ---------------------------------------------------------------- EXPLAIN of the SQL actually sent
-# The repository's SQL text is captured from MariaDB's general log, for our schema's connections only, while one
-# request of each type is made; the log's previous settings are restored. The log shows the placeholders, not the
-# values (Connector/C++ sends string parameters as long data), so the values the repository binds are put back
-# in: every filter as a string, in the repository's order (q, credit_code, region prefix, kind, capacity
-# min/max), then LIMIT and OFFSET as numbers. MariaDB plans a prepared statement at every execution with the
-# values given, so EXPLAIN of the literal statement shows the plan the server used.
-bound() {  # request path -> the values bound, one per line: 's<text>' for a string, 'n<number>' for a number
-  local query=${1#*\?} pair key value q= code= region= kind= cmin= cmax= page=1 size=20
-  local -a pairs
-  IFS='&' read -ra pairs <<<"$query"
-  for pair in "${pairs[@]}"; do
-    key=${pair%%=*}
-    value=$(printf '%b' "$(sed 's/%\([0-9A-Fa-f][0-9A-Fa-f]\)/\\x\1/g' <<<"${pair#*=}")")  # URL-decoded
-    case $key in
-      q) q=$value ;; credit_code) code=$value ;; region) region=$value ;; kind) kind=$value ;;
-      capacity_min) cmin=$value ;; capacity_max) cmax=$value ;; page) page=$value ;; page_size) size=$value ;;
-    esac
-  done
-  if [ -n "$region" ]; then  # repo::regionPrefix: 360400 -> 3604%, 360402 -> 360402%
-    while [ ${#region} -gt 2 ] && [ "${region: -2}" = 00 ]; do region=${region:0:-2}; done
-  fi
-  [ -n "$q" ] && echo "s%$(sed 's/[\\%_]/\\&/g' <<<"$q")%"  # LIKE wildcards escaped as the repository does
-  [ -n "$code" ] && echo "s$code"
-  [ -n "$region" ] && echo "s$region%"
-  [ -n "$kind" ] && echo "s$kind"
-  [ -n "$cmin" ] && echo "s$cmin"
-  [ -n "$cmax" ] && echo "s$cmax"
-  echo "n$size"
-  echo "n$(( (page - 1) * size ))"
-}
-fill() {  # sql values-file: the statement with its placeholders replaced, in order
-  awk -v sql="$1" 'NR == FNR { v[++n] = $0; next } END {
-      out = ""; k = 0
-      for (i = 1; i <= length(sql); i++) {
-        c = substr(sql, i, 1)
-        if (c != "?") { out = out c; continue }
-        x = v[++k]
-        if (substr(x, 1, 1) == "n") out = out substr(x, 2)
-        else { x = substr(x, 2); gsub(/\\/, "\\\\", x); gsub(/'"'"'/, "'"'"''"'"'", x); out = out "'"'"'" x "'"'"'" }
-      }
-      print out
-    }' "$2" /dev/null
-}
+# `carewatch explain-search` runs the first request of each type through the same code as the API and prints every
+# SELECT it sent, with the values bound, followed by the server's ANALYZE of it (which runs it again).
 explain=$here/explain.txt
-if [ "$(root_sql 'SELECT @@global.log_output')" = FILE ]; then
-  general=$logs/general.log
-  rm -f "$general"
-  general_log_restore="SET GLOBAL general_log = $(root_sql 'SELECT @@global.general_log');
-                       SET GLOBAL general_log_file = '$(root_sql 'SELECT @@global.general_log_file')'"
-  root_sql "SET GLOBAL general_log_file = '$general'; SET GLOBAL general_log = 1"
-  # Our connections: those open now and those open at the end (a timed-out one is replaced meanwhile).
-  ids=$(root_sql "SELECT GROUP_CONCAT(id) FROM information_schema.processlist WHERE db = '$schema'")
+{
+  echo "# ANALYZE of the directory search SQL, as RegistryService::search sent it"
+  echo "# $(date -u +%Y-%m-%d), MariaDB $(root_sql 'SELECT VERSION()'), $total rows in institutions (N = $N)."
+  echo "# Generated by scripts/bench registry (bench/registry/run.sh) with 'carewatch explain-search QUERY';"
+  echo "# r_rows = rows the statement actually read. The search sends: a capped count per bigram of q= (to pick"
+  echo "# the rarest), the region's sub-regions, the capped total, the page's ids, then those rows by id."
   for t in "${types[@]}"; do
-    curl -s -o /dev/null --max-time 60 "${auth[@]}" "$base$(head -n1 "$paths/$t.txt")" || true
+    echo
+    echo "================================================================================================"
+    echo "## $t: ${describe[$t]}"
+    "$CW_BIN" explain-search "$(head -n1 "$paths/$t.txt" | sed 's/^[^?]*?//')" 2>&1 || echo "(explain-search failed)"
     wait_idle
   done
-  ids=$ids,$(root_sql "SELECT GROUP_CONCAT(id) FROM information_schema.processlist WHERE db = '$schema'")
-  root_sql "$general_log_restore"
-  general_log_restore=
-  # "[<time>]\t[\t]<id> Execute\t<sql>": keep our connections' directory queries, in order (COUNT, page per type).
-  awk -v ids=",$ids," '{
-      line = $0; sub(/^[^\t]*\t+ */, "", line)
-      tab = index(line, "\t"); if (tab == 0) next
-      split(substr(line, 1, tab - 1), head, " ")
-      if (head[2] != "Execute" || index(ids, "," head[1] ",") == 0) next
-      stmt = substr(line, tab + 1)
-      if (stmt ~ /^SELECT COUNT\(\*\) AS n FROM institutions i / ||
-          stmt ~ /FROM institutions i LEFT JOIN regions g ON g.code = i.region_code WHERE 1 = 1/) print stmt
-    }' "$general" >"$logs/captured.sql"
-  rm -f "$general"
-  {
-    echo "# EXPLAIN / ANALYZE of the directory search SQL, as RegistryService::search sent it"
-    echo "# $(date -u +%Y-%m-%d), MariaDB $(root_sql 'SELECT VERSION()'), $total rows in institutions (N = $N)."
-    echo "# Generated by scripts/bench registry (bench/registry/run.sh); ANALYZE runs the statement (r_rows = rows"
-    echo "# actually read). Every search runs two statements: the COUNT(*) for the total, then the page."
-    i=0
-    for t in "${types[@]}"; do
-      echo
-      echo "================================================================================================"
-      echo "## $t: GET $(head -n1 "$paths/$t.txt")   (${describe[$t]})"
-      for part in count page; do
-        i=$((i + 1))
-        stmt=$(sed -n "${i}p" "$logs/captured.sql")
-        [ -n "$stmt" ] || { echo "(statement not captured)"; continue; }
-        bound "$(head -n1 "$paths/$t.txt")" >"$logs/values.txt"
-        [ "$part" = page ] || sed -i '$d' "$logs/values.txt"
-        [ "$part" = page ] || sed -i '$d' "$logs/values.txt"
-        stmt=$(fill "$stmt" "$logs/values.txt")
-        echo
-        echo "-- $part:"
-        echo "$stmt;"
-        echo
-        start=$(date +%s.%N)
-        "$REPO_ROOT/scripts/db" client "$schema" --table -e "ANALYZE $stmt" 2>&1
-        echo "(ANALYZE took $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.3f", e - s}') s)"
-      done
-    done
-  } >"$explain"
-  log "EXPLAIN/ANALYZE written to ${explain#$REPO_ROOT/}"
-else
-  note "(EXPLAIN skipped: the server logs to $(root_sql 'SELECT @@global.log_output'), not FILE)"
-fi
+} >"$explain"
+log "EXPLAIN/ANALYZE written to ${explain#$REPO_ROOT/}"
 
 # ---------------------------------------------------------------- XLSX export
 rss() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }  # kB

@@ -135,25 +135,66 @@ struct ConnectionState {
   void reconnect();
 };
 
+void Binder::record(unsigned index, std::string literal) {
+  if (!literals_) return;
+  if (literals_->size() < index) literals_->resize(index);
+  (*literals_)[index - 1] = std::move(literal);
+}
 void Binder::bind(unsigned index, std::string_view value) {
   static_cast<sql::PreparedStatement*>(statement_)->setString(index, std::string(value));
+  if (literals_) {
+    std::string quoted = "'";
+    for (char ch : value) {
+      if (ch == '\'' || ch == '\\') quoted += ch;
+      quoted += ch;
+    }
+    record(index, quoted + "'");
+  }
 }
 void Binder::bind(unsigned index, std::int64_t value) {
   static_cast<sql::PreparedStatement*>(statement_)->setInt64(index, value);
+  record(index, std::to_string(value));
 }
 void Binder::bind(unsigned index, double value) {
   static_cast<sql::PreparedStatement*>(statement_)->setDouble(index, value);
+  record(index, std::to_string(value));
 }
 void Binder::bind(unsigned index, std::nullptr_t) {
   static_cast<sql::PreparedStatement*>(statement_)->setNull(index, 0);
+  record(index, "NULL");
+}
+
+std::string withLiterals(std::string_view sql, const std::vector<std::string>& literals) {
+  std::string out;
+  std::size_t next = 0;
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char ch = sql[i];
+    if (quote) {
+      out += ch;
+      if (ch == '\\' && i + 1 < sql.size()) out += sql[++i];
+      else if (ch == quote) quote = 0;
+    } else if (ch == '\'' || ch == '"' || ch == '`') {
+      quote = ch;
+      out += ch;
+    } else if (ch == '?' && next < literals.size()) {
+      out += literals[next++];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 Rows Connection::queryWith(std::string_view sql, const BindFn& bind) {
   return state_->run([&] {
     auto& ps = state_->prepared(sql);
     ps.clearParameters();
-    Binder binder(&ps);
+    const StatementTrace& trace = state_->pool->statementTrace();
+    std::vector<std::string> literals;
+    Binder binder(&ps, trace ? &literals : nullptr);
     bind(binder);
+    if (trace) trace(sql, literals);
     std::unique_ptr<sql::ResultSet> rs(ps.executeQuery());
     return readAll(*rs);
   });
@@ -163,9 +204,20 @@ std::uint64_t Connection::executeWith(std::string_view sql, const BindFn& bind) 
   return state_->run([&] {
     auto& ps = state_->prepared(sql);
     ps.clearParameters();
-    Binder binder(&ps);
+    const StatementTrace& trace = state_->pool->statementTrace();
+    std::vector<std::string> literals;
+    Binder binder(&ps, trace ? &literals : nullptr);
     bind(binder);
+    if (trace) trace(sql, literals);
     return static_cast<std::uint64_t>(ps.executeUpdate());
+  });
+}
+
+Rows Connection::queryText(std::string_view sql) {
+  return state_->run([&] {
+    std::unique_ptr<sql::Statement> st(state_->connection->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(std::string(sql)));
+    return readAll(*rs);
   });
 }
 

@@ -366,8 +366,6 @@ Reply expiring(RegistryService& registry, Request& r) {
   return Response::json(out);
 }
 
-core::Result<SearchQuery> searchQuery(const Request& r);
-
 Reply startImport(Importer& importer, Request& r) {
   auto partial = textParam(r, "partial");
   if (partial && *partial != "true" && *partial != "false") {
@@ -469,6 +467,8 @@ Reply getDocument(RegistryService& registry, Request& r) {
 }
 
 }  // namespace
+
+core::Result<SearchQuery> parseSearchQuery(const http::Request& request) { return searchQuery(request); }
 
 void registerRoutes(http::Router& router, RegistryService& registry, Importer& importer) {
   using http::Access;

@@ -9,6 +9,7 @@
 
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
+#include "explain_search.hpp"
 
 #ifndef CW_VERSION
 #define CW_VERSION "dev"
@@ -32,6 +33,7 @@ Commands:
   seed-demo      load the Jiujiang demo departments, districts, institutions and accounts
   user           manage accounts: add | passwd | disable | enable | list
   audit verify   check the audit chain; exits 1 naming the first broken record
+  explain-search show the SQL of one directory search with the server's plan (ANALYZE)
   version        print the version
 
 Every command accepts --config <file> (default: config/carewatch.properties) and --help.
@@ -62,6 +64,9 @@ const std::map<std::string, std::string> kHelp{
              "  Roles: admin, officer, inspector, institution, bureau.\n"},
     {"audit", "Usage: carewatch audit verify [--config FILE]\n"
               "  Walks the audit chain; exit 0 when intact, 1 naming the first edited, deleted or reordered record.\n"},
+    {"explain-search", "Usage: carewatch explain-search [--config FILE] QUERY\n"
+                       "  Runs the directory search GET /api/v1/institutions?QUERY (e.g. 'region=360400&q=颐养') as an\n"
+                       "  admin and prints every SELECT it sent, values bound, with the server's ANALYZE of it.\n"},
     {"version", "Usage: carewatch version\n"},
 };
 
@@ -275,6 +280,14 @@ int run(const Args& args) {
     return kOk;
   }
   if (command == "user") return user(app, args);
+  if (command == "explain-search") {
+    if (args.positional.size() != 2) {
+      std::cerr << kHelp.at("explain-search");
+      return kUsage;
+    }
+    if (auto ok = explainSearch(app, args.positional[1], std::cout); !ok) return fail(ok.error());
+    return kOk;
+  }
   if (command == "audit") {
     if (args.positional.size() < 2 || args.positional[1] != "verify") {
       std::cerr << kHelp.at("audit");

@@ -70,7 +70,9 @@ class DbError : public std::runtime_error {
 /// Binds one parameter of a prepared statement; used by Connection's variadic query/execute.
 class Binder {
  public:
-  explicit Binder(void* statement) : statement_(statement) {}
+  /// With `literals`, every bound value is also recorded as an SQL literal (for the statement trace).
+  explicit Binder(void* statement, std::vector<std::string>* literals = nullptr)
+      : statement_(statement), literals_(literals) {}
   void bind(unsigned index, std::string_view value);
   void bind(unsigned index, const std::string& value) { bind(index, std::string_view(value)); }
   void bind(unsigned index, const char* value) { bind(index, std::string_view(value)); }
@@ -89,8 +91,18 @@ class Binder {
   }
 
  private:
+  void record(unsigned index, std::string literal);
+
   void* statement_;  // sql::PreparedStatement*
+  std::vector<std::string>* literals_;
 };
+
+/// Sees every prepared statement a pool runs, with its bound values as SQL literals (diagnostics: EXPLAIN of what
+/// the code really sent). Called on the thread running the statement, before it runs.
+using StatementTrace = std::function<void(std::string_view sql, const std::vector<std::string>& literals)>;
+
+/// The statement with each `?` placeholder (outside quotes) replaced by the literal in that position.
+std::string withLiterals(std::string_view sql, const std::vector<std::string>& literals);
 
 using BindFn = std::function<void(Binder&)>;
 
@@ -121,6 +133,8 @@ class Connection {
   std::uint64_t executeWith(std::string_view sql, const BindFn& bind);
   /// Runs SQL text without preparing it (DDL in migrations, session settings). Returns affected rows.
   std::uint64_t executeScript(std::string_view sql);
+  /// Runs SQL text without preparing it and returns its rows (statements that cannot be prepared, e.g. ANALYZE).
+  Rows queryText(std::string_view sql);
   std::int64_t lastInsertId();
 
   void begin();
@@ -184,6 +198,9 @@ class Pool {
   Lease acquire();
   PoolStats stats() const;
   const PoolConfig& config() const { return config_; }
+  /// Installs (or, with an empty function, removes) the statement trace. Set it before statements run.
+  void setStatementTrace(StatementTrace trace) { trace_ = std::move(trace); }
+  const StatementTrace& statementTrace() const { return trace_; }
 
  private:
   friend class Lease;
@@ -192,6 +209,7 @@ class Pool {
   void release(std::unique_ptr<ConnectionState> state);
 
   PoolConfig config_;
+  StatementTrace trace_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<ConnectionState>> idle_;

@@ -41,6 +41,7 @@ class Rows {
 
   void add(std::vector<std::optional<std::string>> values);
   std::size_t size() const { return rows_.size(); }
+  const std::vector<std::string>& columns() const { return *columns_; }
   bool empty() const { return rows_.empty(); }
   const Row& operator[](std::size_t i) const { return rows_[i]; }
   std::vector<Row>::const_iterator begin() const { return rows_.begin(); }
