@@ -5,4 +5,6 @@ DELETE r FROM institution_relations r JOIN institutions i ON i.id = r.institutio
 DELETE l FROM licences l JOIN institutions i ON i.id = l.institution_id WHERE SUBSTRING(i.credit_code, 9, 2) = 'MU';
 DELETE v FROM institution_versions v JOIN institutions i ON i.id = v.institution_id
  WHERE SUBSTRING(i.credit_code, 9, 2) = 'MU';
+DELETE g FROM institution_name_grams g JOIN institutions i ON i.id = g.institution_id
+ WHERE SUBSTRING(i.credit_code, 9, 2) = 'MU';
 DELETE FROM institutions WHERE SUBSTRING(credit_code, 9, 2) = 'MU';

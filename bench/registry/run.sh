@@ -133,8 +133,8 @@ gen() {  # type: writes the request paths of one query type, the first is the on
     name_single)      echo "$api?q=%E9%B9%A4" ;;                                 # 鹤: one character, no bigram
     district_name)    for d in "${districts[@]}"; do echo "$api?region=$d&q=%E5%BA%B7"; done ;;  # 康 in a district
     city_by_capacity) echo "$api?region=360400&sort=capacity&order=desc" ;;
-    city_deep_page)   echo "$api?region=360400&page=2500" ;;                    # offset 49,980, by name
-    district_deep_by_capacity) for d in "${districts[@]}"; do echo "$api?region=$d&sort=capacity&page=1000"; done ;;
+    city_deep_page)   echo "$api?region=360400&page=500" ;;                     # offset 9,980 (the last page served)
+    district_deep_by_capacity) for d in "${districts[@]}"; do echo "$api?region=$d&sort=capacity&page=500"; done ;;
   esac
 }
 types=(region_city region_district region_kind kind_capacity credit_code name_common name_rare name_absent
@@ -151,8 +151,8 @@ declare -A describe=(
   [name_single]="q=鹤 (one character: no bigram, scans the name index)"
   [district_name]="region=<district>&q=康"
   [city_by_capacity]="region=360400&sort=capacity&order=desc, page 1"
-  [city_deep_page]="region=360400, by name, page 2500 (offset 49,980)"
-  [district_deep_by_capacity]="region=<district>&sort=capacity, page 1000 (offset 19,980)"
+  [city_deep_page]="region=360400, by name, page 500 (offset 9,980, the deepest served)"
+  [district_deep_by_capacity]="region=<district>&sort=capacity, page 500 (offset 9,980)"
 )
 for t in "${types[@]}"; do gen "$t" >"$paths/$t.txt"; done
 

@@ -229,6 +229,12 @@ TEST_F(RegistryApi, SearchByRegionIncludesSubRegionsAndFiltersCapacity) {
   EXPECT_GE(byName.json()->getValue<int>("total"), 1);
   EXPECT_EQ(as(bureau, "GET", "/api/v1/institutions?region=36").status, 400);
   EXPECT_EQ(as(bureau, "GET", "/api/v1/institutions?sort=secret").status, 400);
+  EXPECT_FALSE(byName.json()->getValue<bool>("total_capped"));
+  // The deepest page served holds matches 9,981-10,000; one further is refused, naming the parameter.
+  EXPECT_EQ(as(bureau, "GET", "/api/v1/institutions?page=500&page_size=20").status, 200);
+  auto tooDeep = as(bureau, "GET", "/api/v1/institutions?page=501&page_size=20");
+  ASSERT_EQ(tooDeep.status, 400);
+  EXPECT_EQ(tooDeep.json()->getObject("error")->getValue<std::string>("field"), "page");
 }
 
 TEST_F(RegistryApi, LicencesExpiringWithinDays) {

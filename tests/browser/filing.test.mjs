@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Browser test of the filing (备案) loop, run against a live server with FRESH demo data (seed-demo):
 //
-//   inst.kangle submits the first filing of 康乐养老院 → mz.wangli returns it (comment on `address`) →
+//   inst.kangle submits the first filing of 康乐养老院 and attaches a PDF (备案材料) → mz.wangli sees the document
+//   in the review drawer, downloads it and returns the filing (comment on `address`) →
 //   inst.kangle sees the comment, corrects the address, resubmits → mz.wangli accepts (a filing number) →
 //   inst.kangle files a change (capacity 100 → 120) → mz.wangli accepts → the institution's 版本记录 shows
 //   2 versions and the diff 1 → 2 shows capacity 100 → 120.
@@ -16,7 +17,7 @@
 // Exit code 0 when every check passed, 1 on the first failed check (or the global timeout), 2 on a usage
 // error. Screenshots go to ./out/ next to this file (filing-*.png).
 import { CHROMIUM, launchChromium } from './browser.mjs'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -45,6 +46,27 @@ const RETURN_REASON = '地址不完整，请填写到门牌号'
 const CORRECT_ADDRESS = '九江市濂溪区十里大道 188 号'
 const LEGAL_REP = '张康乐'
 const LEGAL_REP_ID = '360402198001011231'
+const DOCUMENT_NAME = '康乐养老院消防验收意见书.pdf'
+
+/** A minimal one-page PDF (the server checks documents by content). */
+function pdf() {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>'
+  ]
+  let out = '%PDF-1.4\n'
+  const offsets = objects.map((body, i) => {
+    const at = out.length
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`
+    return at
+  })
+  const xref = out.length
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+  for (const at of offsets) out += `${String(at).padStart(10, '0')} 00000 n \n`
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(out, 'latin1')
+}
 
 let browser = null
 let passed = 0
@@ -275,11 +297,35 @@ async function run() {
     await inst.locator(`${sel('my-filings-table')} ${sel('cell-state')}[data-state="submitted"]`).first().waitFor({ state: 'visible' })
   })
 
-  await step(`${OFFICER_USER} sees the filing in 备案审核 and returns it with a comment on address`, async () => {
+  await step(`${INST_USER} attaches a PDF to the submitted filing (备案材料)`, async () => {
+    const card = inst.locator(sel('open-filing-documents'))
+    await card.waitFor({ state: 'visible' })
+    const input = card.locator(`${sel('document-upload')} input[type="file"]`)
+    const doc = await expectApi(
+      inst,
+      'POST',
+      /\/api\/v1\/filings\/\d+\/documents$/,
+      () => input.setInputFiles({ name: DOCUMENT_NAME, mimeType: 'application/pdf', buffer: pdf() }),
+      'upload the document'
+    )
+    check(doc.name === DOCUMENT_NAME && doc.media_type === 'application/pdf', `the upload came back as ${JSON.stringify(doc)}`)
+    await card.locator(sel('document-name'), { hasText: DOCUMENT_NAME }).waitFor({ state: 'visible' })
+    await shot(inst, '1b-document')
+  })
+
+  await step(`${OFFICER_USER} sees the filing and its document in 备案审核 and returns it with a comment on address`, async () => {
     await signIn(officer, OFFICER_USER)
     const drawer = await openSubmittedFiling(officer)
     const fields = await drawer.locator(`${sel('changes-table')} ${sel('change-field')}`).allInnerTexts()
     check(fields.map((f) => f.trim()).includes('address'), `the changes table lists ${fields.join(', ')} but not address`)
+    const doc = drawer.locator(`${sel('documents-table')} .el-table__body tr`, { hasText: DOCUMENT_NAME })
+    await doc.waitFor({ state: 'visible' })
+    const downloading = officer.waitForEvent('download', { timeout: STEP_TIMEOUT_MS })
+    await doc.locator(sel('document-download')).click()
+    const download = await downloading
+    check(download.suggestedFilename() === DOCUMENT_NAME, `the document downloads as ${download.suggestedFilename()}, expected ${DOCUMENT_NAME}`)
+    const bytes = readFileSync(await download.path())
+    check(bytes.equals(pdf()), `the downloaded document has ${bytes.length} bytes, not the ${pdf().length} uploaded`)
     await shot(officer, '2-review-drawer')
     await drawer.locator(sel('filing-return')).click()
     const dialog = officer.locator(sel('return-dialog'))
@@ -319,6 +365,10 @@ async function run() {
 
   await step(`${OFFICER_USER} accepts the corrected filing and a filing number appears`, async () => {
     const drawer = await openSubmittedFiling(officer)
+    const round = drawer.locator(`${sel('review-rounds')} ${sel('review-round-1')}`)
+    await round.waitFor({ state: 'visible' })
+    const history = await round.innerText()
+    check(history.includes(RETURN_REASON) && history.includes(OFFICER_USER), `the return history shows "${history}"`)
     filingNo = await acceptOpenFiling(officer, drawer)
     await shot(officer, '4-accepted')
     await officer.keyboard.press('Escape')

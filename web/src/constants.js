@@ -33,3 +33,41 @@ export const RECORD_LISTS = ['licences', 'relations']
 // Roles that see the directory and the expiring-licence list; who works the filing queue.
 export const STAFF_ROLES = ['admin', 'officer', 'inspector', 'bureau']
 export const QUEUE_ROLES = ['admin', 'officer']
+
+// Columns of a bulk import file (批量导入): matched by field name or by the Chinese header the export writes.
+// The headers must stay exactly those of institutionFields() in modules/registry/src/model.cpp.
+export const IMPORT_COLUMNS = [
+  { field: 'credit_code', header: '统一社会信用代码', required: true },
+  { field: 'name', header: '机构名称', required: true },
+  { field: 'kind', header: '机构类型', required: true },
+  { field: 'ownership', header: '举办性质', required: true },
+  { field: 'registering_authority', header: '登记管理机关', required: false },
+  { field: 'region_code', header: '行政区划', required: true },
+  { field: 'address', header: '地址', required: true },
+  { field: 'longitude', header: '经度', required: false },
+  { field: 'latitude', header: '纬度', required: false },
+  { field: 'contact_name', header: '联系人', required: false },
+  { field: 'contact_phone', header: '联系电话', required: false },
+  { field: 'legal_rep_name', header: '法定代表人', required: true },
+  { field: 'legal_rep_id_number', header: '法定代表人身份证号码', required: true },
+  { field: 'capacity', header: '床位数/托位数', required: true },
+  { field: 'nursing_beds', header: '护理型床位数', required: false },
+  { field: 'inclusive', header: '普惠', required: false },
+  { field: 'inclusive_price', header: '普惠价格(元/月)', required: false },
+  { field: 'medical_integration', header: '医养/医育结合', required: false },
+  { field: 'medical_partner', header: '内设医疗机构或签约医院', required: false },
+  { field: 'fire_acceptance_no', header: '消防验收/备案文号', required: false },
+  { field: 'food_licence_no', header: '食品经营许可证号', required: false }
+]
+// Columns an export adds after the record fields; an import does not know them (delete them first).
+export const EXPORT_ONLY_HEADERS = ['备案状态', '备案编号', '所属区划']
+export const IMPORT_MAX_BYTES = 64 * 1024 * 1024 // kMaxImportBytes
+export const JOB_POLL_MS = 1000
+
+// Who exports the directory; who imports (officers of a competent department).
+export const EXPORT_ROLES = STAFF_ROLES
+export const IMPORT_ROLES = ['officer']
+
+// Documents of a filing (备案材料): what the server accepts (checked by content) and its size limit.
+export const DOCUMENT_ACCEPT = '.pdf,.png,.jpg,.jpeg'
+export const DOCUMENT_MAX_BYTES = 20 * 1024 * 1024

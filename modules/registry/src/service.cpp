@@ -396,6 +396,10 @@ core::Result<Institution> RegistryService::get(const http::Principal& who, std::
 }
 
 core::Result<SearchPage> RegistryService::search(const http::Principal& who, const SearchQuery& query) {
+  if (query.offset + query.limit > SearchPage::kCountCap) {
+    return Error::invalid("page", "only the first " + std::to_string(SearchPage::kCountCap) +
+                                      " matches can be paged through; narrow the search, or export it");
+  }
   std::optional<std::int64_t> only;
   if (who.role == "institution") {
     if (!who.institutionId) return SearchPage{};

@@ -2,6 +2,7 @@
 // (cw_session, HttpOnly, set by the server); the token itself is never stored
 // in the browser. Every non-GET request carries X-CSRF-Token.
 import { t } from '../i18n/index.js'
+import { saveBlob } from '../utils/download.js'
 
 export const API_BASE = '/api/v1'
 
@@ -57,36 +58,8 @@ async function parseBody(response) {
   }
 }
 
-/**
- * request('GET', '/admin/users', { query: {...} })
- * request('POST', '/admin/users', { body: {...} })
- * Options:
- *   auth:   false → a 401 is a plain error, not "session expired" (login, me, logout)
- *   silent: true  → no global toast/redirect at all for this request
- */
-export async function request(method, path, { query, body, auth = true, silent = false, signal } = {}) {
-  const upper = method.toUpperCase()
-  const headers = { Accept: 'application/json' }
-  const init = { method: upper, headers, credentials: 'same-origin', cache: 'no-store', signal }
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json'
-    init.body = JSON.stringify(body)
-  }
-  if (upper !== 'GET' && upper !== 'HEAD' && csrfToken) {
-    headers['X-CSRF-Token'] = csrfToken
-  }
-
-  let response
-  try {
-    response = await fetch(`${API_BASE}${path}${buildQuery(query)}`, init)
-  } catch (e) {
-    if (e && e.name === 'AbortError') throw e
-    throw new ApiError(0, 'UNAVAILABLE', t('errors.network'))
-  }
-
-  const data = await parseBody(response)
-  if (response.ok) return data ?? {}
-
+/** The ApiError for a non-2xx answer; tells the global handlers (401 redirect, 403 toast) unless silent. */
+function apiError(response, data, { auth, silent }) {
   const err = (data && typeof data.error === 'object' && data.error) || {}
   const message =
     err.message ||
@@ -102,11 +75,90 @@ export async function request(method, path, { query, body, auth = true, silent =
       handlers.forbidden(error)
     }
   }
-  throw error
+  return error
+}
+
+async function send(url, init) {
+  try {
+    return await fetch(url, init)
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e
+    throw new ApiError(0, 'UNAVAILABLE', t('errors.network'))
+  }
+}
+
+/**
+ * request('GET', '/admin/users', { query: {...} })
+ * request('POST', '/admin/users', { body: {...} })
+ * request('POST', '/institutions/import', { raw: file, contentType: 'text/csv' })
+ * Options:
+ *   body:   sent as JSON
+ *   raw:    a Blob / File / ArrayBuffer sent as it is, with `contentType` (default application/octet-stream)
+ *   auth:   false → a 401 is a plain error, not "session expired" (login, me, logout)
+ *   silent: true  → no global toast/redirect at all for this request
+ */
+export async function request(method, path, { query, body, raw, contentType, auth = true, silent = false, signal } = {}) {
+  const upper = method.toUpperCase()
+  const headers = { Accept: 'application/json' }
+  const init = { method: upper, headers, credentials: 'same-origin', cache: 'no-store', signal }
+  if (raw !== undefined) {
+    headers['Content-Type'] = contentType || 'application/octet-stream'
+    init.body = raw
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    init.body = JSON.stringify(body)
+  }
+  if (upper !== 'GET' && upper !== 'HEAD' && csrfToken) {
+    headers['X-CSRF-Token'] = csrfToken
+  }
+
+  const response = await send(`${API_BASE}${path}${buildQuery(query)}`, init)
+  const data = await parseBody(response)
+  if (response.ok) return data ?? {}
+  throw apiError(response, data, { auth, silent })
+}
+
+/** The file name of a Content-Disposition header: filename* (RFC 5987, UTF-8) first, then filename. */
+function dispositionFilename(header) {
+  if (!header) return ''
+  const star = /filename\*\s*=\s*([^;]+)/i.exec(header)
+  if (star) {
+    const value = star[1].trim().replace(/^"(.*)"$/, '$1')
+    const m = /^([\w-]+)'[^']*'(.*)$/.exec(value)
+    try {
+      return decodeURIComponent(m ? m[2] : value)
+    } catch {
+      /* fall back to the plain filename */
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(header)
+  return plain ? (plain[2] ?? plain[1]).trim() : ''
+}
+
+/**
+ * GETs a file with the session cookie and saves it in the browser's downloads. A non-2xx answer is the
+ * usual JSON error, thrown as an ApiError. The saved name is `filename` when given, else the server's
+ * Content-Disposition name, else `fallbackName`. Resolves to { filename, size, headers }.
+ */
+export async function download(path, { query, filename, fallbackName = 'download', signal } = {}) {
+  const response = await send(`${API_BASE}${path}${buildQuery(query)}`, {
+    method: 'GET',
+    headers: { Accept: '*/*' },
+    credentials: 'same-origin',
+    cache: 'no-store',
+    signal
+  })
+  if (!response.ok) throw apiError(response, await parseBody(response), { auth: true, silent: false })
+  const blob = await response.blob()
+  const name = filename || dispositionFilename(response.headers.get('Content-Disposition')) || fallbackName
+  saveBlob(blob, name)
+  return { filename: name, size: blob.size, headers: response.headers }
 }
 
 export const http = {
   get: (path, opts) => request('GET', path, opts),
   post: (path, body, opts) => request('POST', path, { ...opts, body: body ?? {} }),
-  patch: (path, body, opts) => request('PATCH', path, { ...opts, body: body ?? {} })
+  patch: (path, body, opts) => request('PATCH', path, { ...opts, body: body ?? {} }),
+  /** POSTs a file's bytes as the body (not multipart). */
+  upload: (path, raw, contentType, opts) => request('POST', path, { ...opts, raw, contentType })
 }

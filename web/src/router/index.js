@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
-import { STAFF_ROLES, QUEUE_ROLES } from '../constants.js'
+import { STAFF_ROLES, QUEUE_ROLES, IMPORT_ROLES } from '../constants.js'
 
 const routes = [
   {
@@ -24,6 +24,12 @@ const routes = [
         name: 'institutions',
         component: () => import('../views/registry/InstitutionsView.vue'),
         meta: { roles: STAFF_ROLES, titleKey: 'menu.institutions' }
+      },
+      {
+        path: 'institutions/import',
+        name: 'institution-import',
+        component: () => import('../views/registry/InstitutionImportView.vue'),
+        meta: { roles: IMPORT_ROLES, titleKey: 'menu.institutionImport', menu: '/institutions' }
       },
       {
         path: 'institutions/:id(\\d+)',

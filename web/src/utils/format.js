@@ -47,3 +47,12 @@ export function prettyJson(value) {
     return String(value)
   }
 }
+
+/** Bytes as "850 B", "12.3 KB", "4.5 MB". */
+export function formatBytes(n) {
+  const v = Number(n)
+  if (!Number.isFinite(v) || v < 0) return '—'
+  if (v < 1024) return `${v} B`
+  if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KB`
+  return `${(v / (1024 * 1024)).toFixed(1)} MB`
+}

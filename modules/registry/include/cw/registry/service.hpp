@@ -171,7 +171,8 @@ class RegistryService {
   core::Result<Institution> preregister(const audit::Actor& actor, const http::Principal& who, Record record);
   core::Result<Institution> get(const http::Principal& who, std::int64_t id);
   /// One page of the directory. The total is counted up to `kCountCap`; beyond it `totalCapped` is set (the
-  /// console shows "10,000+"), so a broad search never pays for counting a million rows.
+  /// console shows "10,000+"), so a broad search never pays for counting a million rows. Only the first
+  /// `kCountCap` matches can be paged through (InvalidArgument "page" beyond); forEachMatch() reads them all.
   core::Result<SearchPage> search(const http::Principal& who, const SearchQuery& query);
   /// Every match of `query` (its offset and limit ignored) in its order, at most `maxRows` (more is
   /// InvalidArgument naming the count), handed to `each` in batches without holding them all.
