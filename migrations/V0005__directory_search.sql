@@ -6,8 +6,6 @@
 CREATE INDEX idx_institutions_region_name ON institutions (region_code, name);
 CREATE INDEX idx_institutions_region_capacity ON institutions (region_code, capacity);
 CREATE INDEX idx_institutions_kind_capacity ON institutions (kind, capacity);
--- Walking names in order over several regions (a city) checks the region from the index itself.
-ALTER TABLE institutions DROP INDEX idx_institutions_name, ADD INDEX idx_institutions_name (name, region_code);
 
 -- Name substring search (q=): no B-tree helps LIKE '%…%', so every name is also kept as its character bigrams
 -- (two consecutive code points, same collation as the name). A search looks up the rarest bigram of the query and
