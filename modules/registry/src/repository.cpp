@@ -347,10 +347,7 @@ IdPage searchIds(db::Connection& c, const SearchQuery& q, std::optional<std::int
     if (grams.size() > kGramsConsidered) grams.resize(kGramsConsidered);
     std::optional<std::pair<std::int64_t, std::string>> rarest;
     for (const auto& gram : grams) {
-      auto n = c.query("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM institution_name_grams WHERE gram = ? LIMIT ?)"
-                       " capped",
-                       gram, kDrivingGramLimit + 1)[0]
-                   .i64("n");
+      auto n = cappedCount(c, "FROM institution_name_grams", " WHERE gram = ?", {gram}, kDrivingGramLimit + 1);
       if (n == 0) return page;  // no name holds this bigram, so none holds the text
       if (!rarest || n < rarest->first) rarest = std::pair{n, gram};
     }
