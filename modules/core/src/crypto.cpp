@@ -67,6 +67,83 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+struct KeyedHmacSha256::State {
+  EVP_MD_CTX* inner = nullptr;  // SHA-256 after absorbing key ^ ipad
+  EVP_MD_CTX* outer = nullptr;  // SHA-256 after absorbing key ^ opad
+  EVP_MD_CTX* work = nullptr;
+  ~State() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(work);
+  }
+};
+
+namespace {
+
+constexpr std::size_t kShaBlock = 64;
+
+EVP_MD_CTX* newMdCtx() {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (!ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
+  return ctx;
+}
+
+}  // namespace
+
+KeyedHmacSha256::KeyedHmacSha256(std::string_view key) : state_(new State) {
+  std::unique_ptr<State> guard(state_);
+  std::string k = key.size() > kShaBlock ? sha256(key) : std::string(key);
+  k.resize(kShaBlock, '\0');
+  std::string ipad(kShaBlock, '\0');
+  std::string opad(kShaBlock, '\0');
+  for (std::size_t i = 0; i < kShaBlock; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  state_->inner = newMdCtx();
+  state_->outer = newMdCtx();
+  state_->work = newMdCtx();
+  check(EVP_DigestInit_ex(state_->inner, EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  check(EVP_DigestUpdate(state_->inner, ipad.data(), ipad.size()), "EVP_DigestUpdate");
+  check(EVP_DigestInit_ex(state_->outer, EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  check(EVP_DigestUpdate(state_->outer, opad.data(), opad.size()), "EVP_DigestUpdate");
+  OPENSSL_cleanse(k.data(), k.size());
+  OPENSSL_cleanse(ipad.data(), ipad.size());
+  OPENSSL_cleanse(opad.data(), opad.size());
+  guard.release();
+}
+
+KeyedHmacSha256::KeyedHmacSha256(const KeyedHmacSha256& other) : state_(new State) {
+  std::unique_ptr<State> guard(state_);
+  state_->inner = newMdCtx();
+  state_->outer = newMdCtx();
+  state_->work = newMdCtx();
+  check(EVP_MD_CTX_copy_ex(state_->inner, other.state_->inner), "EVP_MD_CTX_copy_ex");
+  check(EVP_MD_CTX_copy_ex(state_->outer, other.state_->outer), "EVP_MD_CTX_copy_ex");
+  guard.release();
+}
+
+KeyedHmacSha256::~KeyedHmacSha256() { delete state_; }
+
+void KeyedHmacSha256::mac(std::initializer_list<std::string_view> parts, unsigned char out[32]) {
+  unsigned char innerDigest[32];
+  unsigned int len = 0;
+  check(EVP_MD_CTX_copy_ex(state_->work, state_->inner), "EVP_MD_CTX_copy_ex");
+  for (std::string_view part : parts) {
+    check(EVP_DigestUpdate(state_->work, part.data(), part.size()), "EVP_DigestUpdate");
+  }
+  check(EVP_DigestFinal_ex(state_->work, innerDigest, &len), "EVP_DigestFinal_ex");
+  check(EVP_MD_CTX_copy_ex(state_->work, state_->outer), "EVP_MD_CTX_copy_ex");
+  check(EVP_DigestUpdate(state_->work, innerDigest, sizeof innerDigest), "EVP_DigestUpdate");
+  check(EVP_DigestFinal_ex(state_->work, out, &len), "EVP_DigestFinal_ex");
+}
+
+std::string KeyedHmacSha256::mac(std::string_view data) {
+  unsigned char out[32];
+  mac({data}, out);
+  return std::string(reinterpret_cast<char*>(out), sizeof out);
+}
+
 std::string pbkdf2Sha256(std::string_view password, std::string_view salt, std::uint32_t iterations,
                          std::size_t length) {
   std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, "PBKDF2", nullptr));
@@ -94,6 +171,24 @@ std::string hexEncode(std::string_view bytes) {
   for (unsigned char c : bytes) {
     out += kDigits[c >> 4];
     out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> hexDecode(std::string_view text) {
+  if (text.size() % 2 != 0) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    int hi = nibble(text[i]);
+    int lo = nibble(text[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
   }
   return out;
 }

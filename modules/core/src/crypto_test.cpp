@@ -15,6 +15,31 @@ TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Crypto, KeyedHmacMatchesOneShotHmacForShortLongAndSplitInput) {
+  KeyedHmacSha256 jefe("Jefe");
+  EXPECT_EQ(hexEncode(jefe.mac("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  unsigned char out[32];
+  jefe.mac({"what do ya ", "", "want for nothing?"}, out);
+  EXPECT_EQ(hexEncode(std::string(reinterpret_cast<char*>(out), 32)),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // RFC 4231 case 6: a 131-byte key is hashed first.
+  KeyedHmacSha256 longKey(std::string(131, '\xaa'));
+  EXPECT_EQ(hexEncode(longKey.mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  KeyedHmacSha256 copy(longKey);
+  std::string message(1000, 'm');
+  EXPECT_EQ(copy.mac(message), hmacSha256(std::string(131, '\xaa'), message));
+}
+
+TEST(Crypto, HexDecodeRoundTripsAndRefusesUpperCaseOddLengthAndNonHex) {
+  EXPECT_EQ(hexDecode("00ff7a"), std::string("\x00\xff\x7a", 3));
+  EXPECT_EQ(hexDecode(hexEncode("carewatch")), "carewatch");
+  EXPECT_FALSE(hexDecode("0F"));
+  EXPECT_FALSE(hexDecode("abc"));
+  EXPECT_FALSE(hexDecode("zz"));
+}
+
 TEST(Crypto, Pbkdf2MatchesRfc7914Vector) {
   // RFC 7914 section 11: PBKDF2-HMAC-SHA256, P="passwd", S="salt", c=1, dkLen=64.
   EXPECT_EQ(hexEncode(pbkdf2Sha256("passwd", "salt", 1, 64)),
