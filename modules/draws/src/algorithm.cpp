@@ -80,8 +80,6 @@ std::string renderLines(const std::vector<T>& entries, Line line) {
   return out;
 }
 
-bool scoreLess(const Score& a, const Score& b) { return std::memcmp(a.data(), b.data(), a.size()) < 0; }
-
 unsigned threadCount(unsigned requested, std::size_t work) {
   unsigned n = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
   if (work < 4096) n = 1;  // not worth a thread
@@ -109,7 +107,11 @@ struct Candidate {
   Score score;
   std::uint32_t inspector;
 };
-bool candidateLess(const Candidate& a, const Candidate& b) { return scoreLess(a.score, b.score); }
+// Equal scores (practically impossible) fall back to the inspector's place in the sorted file, i.e. its id.
+bool candidateLess(const Candidate& a, const Candidate& b) {
+  int c = std::memcmp(a.score.data(), b.score.data(), a.score.size());
+  return c != 0 ? c < 0 : a.inspector < b.inspector;
+}
 
 // Extra candidates kept per entity and department beyond the number required, so the sequential pass rarely has to
 // rescore an entity whose best inspectors reached their load cap.
@@ -258,7 +260,11 @@ core::Result<DrawOutcome> runDraw(const FrozenFiles& files, const DrawParams& pa
     outcome.strata.push_back({std::string(range.key), population, count});
     std::vector<std::size_t> idx(range.end - range.begin);
     for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = range.begin + i;
-    auto byScore = [&](std::size_t a, std::size_t b) { return scoreLess(entityScores[a], entityScores[b]); };
+    // Within a stratum the pool is sorted by entity id, so the line index breaks a (practically impossible) tie.
+    auto byScore = [&](std::size_t a, std::size_t b) {
+      int c = std::memcmp(entityScores[a].data(), entityScores[b].data(), 32);
+      return c != 0 ? c < 0 : a < b;
+    };
     std::nth_element(idx.begin(), idx.begin() + count, idx.end(), byScore);
     chosen.insert(chosen.end(), idx.begin(), idx.begin() + count);
   }
@@ -315,6 +321,13 @@ core::Result<DrawOutcome> runDraw(const FrozenFiles& files, const DrawParams& pa
 
   std::unordered_map<std::string_view, std::size_t> chosenIndex;
   for (std::size_t k = 0; k < chosen.size(); ++k) chosenIndex.emplace((*pool)[chosen[k]].f[1], k);
+  for (std::size_t i = 0; i < exclusions->size(); ++i) {
+    std::string_view reason = (*exclusions)[i].f[2];
+    if (std::find(kExclusionReasons.begin(), kExclusionReasons.end(), reason) == kExclusionReasons.end()) {
+      return Error::invalid("exclusions", "exclusions line " + std::to_string(i + 1) + ": unknown reason \"" +
+                                              std::string(reason) + "\"");
+    }
+  }
   std::vector<std::vector<std::uint32_t>> excluded(chosen.size());
   for (const auto& line : *exclusions) {
     auto e = chosenIndex.find(line.f[0]);
@@ -356,11 +369,13 @@ core::Result<DrawOutcome> runDraw(const FrozenFiles& files, const DrawParams& pa
   parallelRanges(chosen.size(), threadCount(params.threads, chosen.size() * 64),
                  [&](std::size_t begin, std::size_t end, unsigned) {
                    core::KeyedHmacSha256 mac(seedMac);
+                   std::vector<Candidate> scratch;  // one department's scores; only the best few are kept
                    for (std::size_t k = begin; k < end; ++k) {
                      for (std::size_t d = 0; d < depts.size(); ++d) {
                        Kept& slot = kept[k * depts.size() + d];
                        scoreCandidates(mac, k, depts[d], static_cast<std::size_t>(depts[d].perEntity) + kSpareCandidates,
-                                       slot.best, slot.eligible);
+                                       scratch, slot.eligible);
+                       slot.best.assign(scratch.begin(), scratch.end());
                      }
                    }
                  });

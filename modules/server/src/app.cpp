@@ -10,6 +10,7 @@
 
 #include "cw/audit/routes.hpp"
 #include "cw/auth/routes.hpp"
+#include "cw/draws/routes.hpp"
 #include "cw/registry/routes.hpp"
 #include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
@@ -93,7 +94,10 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       files_(config_.registry.storageDir),
       registry_(pool_, audit_, clock_, calendar_, cipher_ ? &*cipher_ : nullptr, files_,
                 registry::RegistryConfig{config_.registry.reviewWorkingDays, config_.registry.maxDocumentBytes}),
-      importer_(pool_, audit_, clock_, random_, registry_) {
+      importer_(pool_, audit_, clock_, random_, registry_),
+      grades_(config_.draws.defaultGrade),
+      draws_(pool_, audit_, clock_, random_, calendar_, files_, grades_,
+             draws::DrawsConfig{config_.draws.minInspectorsPerEntity, config_.draws.publishWorkingDays}) {
   registerRoutes();
   metrics_.addGauge("carewatch_db_pool_open", "Open database connections", [this] {
     return static_cast<double>(pool_.stats().open);
@@ -157,6 +161,7 @@ void App::registerRoutes() {
   auth::registerRoutes(router_, pool_, users_, sessions_);
   audit::registerRoutes(router_, pool_, audit_);
   registry::registerRoutes(router_, registry_, importer_);
+  draws::registerRoutes(router_, draws_);
 }
 
 http::Server App::makeServer() {

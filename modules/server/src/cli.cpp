@@ -1,12 +1,21 @@
 #include "cw/server/cli.hpp"
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cw/draws/record.hpp"
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
 #include "explain_search.hpp"
@@ -33,6 +42,7 @@ Commands:
   seed-demo      load the Jiujiang demo departments, districts, institutions and accounts
   user           manage accounts: add | passwd | disable | enable | list
   audit verify   check the audit chain; exits 1 naming the first broken record
+  draw verify    re-run a published draw (cw-draw-v1) from its record and files; exits 1 at the first mismatch
   explain-search show the SQL of one directory search with the server's plan (ANALYZE)
   version        print the version
 
@@ -67,6 +77,12 @@ const std::map<std::string, std::string> kHelp{
     {"explain-search", "Usage: carewatch explain-search [--config FILE] QUERY\n"
                        "  Runs the directory search GET /api/v1/institutions?QUERY (e.g. 'region=360400&q=颐养') as an\n"
                        "  admin and prints every SELECT it sent, values bound, with the server's ANALYZE of it.\n"},
+    {"draw", "Usage:\n"
+             "  carewatch draw verify RECORD.json POOL.txt INSPECTORS.txt EXCLUSIONS.txt\n"
+             "  carewatch draw verify --url http://HOST:PORT --id TASK_ID\n"
+             "  Re-runs the whole draw (docs/draw-algorithm.md) from the published record and the three frozen\n"
+             "  files, from local files or fetched from a carewatch server's public API. Exit 0 when everything\n"
+             "  matches; 1 naming the first mismatch. Needs no database and no configuration.\n"},
     {"version", "Usage: carewatch version\n"},
 };
 
@@ -219,12 +235,87 @@ int user(App& app, const Args& args) {
   return kUsage;
 }
 
+std::optional<std::string> readWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+core::Result<std::string> fetch(const std::string& url) {
+  try {
+    Poco::URI uri(url);
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    session.setTimeout(Poco::Timespan(120, 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& body = session.receiveResponse(response);
+    std::ostringstream s;
+    s << body.rdbuf();
+    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) {
+      return core::Error::invalid("url", url + " answered " + std::to_string(response.getStatus()) + ": " + s.str());
+    }
+    return s.str();
+  } catch (const Poco::Exception& e) {
+    return core::Error::invalid("url", "cannot fetch " + url + ": " + e.displayText());
+  }
+}
+
+// carewatch draw verify: an offline check of a published draw, independent of any database.
+int drawVerify(const Args& args) {
+  if (args.positional.size() < 2 || args.positional[1] != "verify") {
+    std::cerr << kHelp.at("draw");
+    return kUsage;
+  }
+  std::string recordText;
+  draws::FrozenFiles files;
+  if (auto url = opt(args, "url")) {
+    auto id = opt(args, "id");
+    if (!id || id->empty() || !std::all_of(id->begin(), id->end(), ::isdigit)) {
+      std::cerr << "error: --url needs --id TASK_ID (a number)\n";
+      return kUsage;
+    }
+    std::string base = *url + "/api/v1/public/draws/" + *id;
+    for (auto [suffix, target] : {std::pair{"", &recordText}, {"/pool.txt", &files.pool},
+                                  {"/inspectors.txt", &files.inspectors}, {"/exclusions.txt", &files.exclusions}}) {
+      auto body = fetch(base + suffix);
+      if (!body) return fail(body.error());
+      *target = std::move(*body);
+    }
+  } else {
+    if (args.positional.size() != 6) {
+      std::cerr << kHelp.at("draw");
+      return kUsage;
+    }
+    for (auto [index, target] : {std::pair{2, &recordText}, {3, &files.pool}, {4, &files.inspectors}, {5, &files.exclusions}}) {
+      auto text = readWhole(args.positional[static_cast<std::size_t>(index)]);
+      if (!text) {
+        std::cerr << "error: cannot read " << args.positional[static_cast<std::size_t>(index)] << '\n';
+        return kFailed;
+      }
+      *target = std::move(*text);
+    }
+  }
+  auto record = draws::parseRecord(recordText);
+  if (!record) return fail(record.error());
+  if (auto ok = draws::verify(*record, files); !ok) {
+    std::cerr << "MISMATCH: " << ok.error().message << '\n';
+    return kFailed;
+  }
+  std::cout << "OK: " << record->selected.size() << " entities and their inspectors re-run identically (commitment "
+            << record->commitment.substr(0, 16) << "..., " << record->swaps.size() << " swap(s) consistent)\n";
+  return kOk;
+}
+
 int run(const Args& args) {
   const std::string& command = args.positional[0];
   if (command == "version") {
     std::cout << "carewatch " << CW_VERSION << '\n';
     return kOk;
   }
+  if (command == "draw") return drawVerify(args);
   auto cfg = config(args);
   if (!cfg) return kUsage;
   if (command == "serve") {

@@ -128,8 +128,15 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.text("storage.dir", c.registry.storageDir),
            s.text("pii.encryption_key", c.registry.piiEncryptionKey),
            s.text("pii.index_key", c.registry.piiIndexKey),
+           s.text("draws.default_grade", c.draws.defaultGrade),
+           s.number("draws.min_inspectors_per_entity", c.draws.minInspectorsPerEntity, 1, 20),
+           s.number("draws.publish_working_days", c.draws.publishWorkingDays, 1, 365),
        }) {
     if (!st) return st.error();
+  }
+  if (c.draws.defaultGrade.size() != 1 || c.draws.defaultGrade[0] < 'A' || c.draws.defaultGrade[0] > 'D') {
+    return core::Error::invalid("draws.default_grade", "draws.default_grade must be A, B, C or D, not \"" +
+                                                           c.draws.defaultGrade + "\"");
   }
   long long acquireMs = c.db.acquireTimeout.count();
   if (auto ok = s.number("db.acquire_timeout_ms", acquireMs, 1, 600000); !ok) return ok.error();

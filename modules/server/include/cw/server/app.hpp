@@ -21,6 +21,7 @@
 #include "cw/core/blob_store.hpp"
 #include "cw/core/field_cipher.hpp"
 #include "cw/core/workdays.hpp"
+#include "cw/draws/service.hpp"
 #include "cw/registry/import_export.hpp"
 #include "cw/registry/service.hpp"
 #include "cw/server/config.hpp"
@@ -39,6 +40,7 @@ class App {
   audit::AuditLog& audit() { return audit_; }
   auth::UserService& users() { return users_; }
   registry::RegistryService& registry() { return registry_; }
+  draws::DrawService& draws() { return draws_; }
   /// Whether personal-data keys are configured (resident ID numbers can be stored).
   bool canStorePersonalData() const { return cipher_.has_value(); }
   const Config& config() const { return config_; }
@@ -70,6 +72,8 @@ class App {
   core::BlobStore files_;
   registry::RegistryService registry_;
   registry::Importer importer_;
+  draws::DefaultGradeProvider grades_;
+  draws::DrawService draws_;
   http::Metrics metrics_;
   http::Router router_;
   std::once_flag migrationsLoaded_;

@@ -29,6 +29,13 @@ struct RegistrySettings {
   std::string piiIndexKey;
 };
 
+// 双随机、一公开 draws.
+struct DrawSettings {
+  std::string defaultGrade = "B";  // the risk grade of every institution until the credit module provides grades
+  int minInspectorsPerEntity = 2;
+  int publishWorkingDays = 20;
+};
+
 struct Config {
   http::ServerConfig http;
   db::PoolConfig db;
@@ -37,6 +44,7 @@ struct Config {
   auth::SessionConfig sessions;
   JobsConfig jobs;
   RegistrySettings registry;
+  DrawSettings draws;
 };
 
 /// Reads `path` (empty: config/carewatch.properties when it exists, else defaults only) and the environment.
