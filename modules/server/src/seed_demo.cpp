@@ -244,6 +244,7 @@ core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
     if (!created) return created.error();
   }
   if (auto ok = seedFiledInstitutions(app); !ok) return ok.error();
+  if (auto ok = seedDrawsDemo(app); !ok) return ok.error();
   return accounts;
 }
 

@@ -597,6 +597,7 @@ export default {
     toConsole: 'Open the console',
     footer: '"Double random, one public": the institutions to inspect and the inspectors sent are both drawn at random, and the inspections and their results are made public. Anyone can re-run every draw from the published data (algorithm cw-draw-v1).',
     loadFailed: 'Loading failed',
+    retry: 'Retry',
     state: {
       draft: 'Draft',
       locked: 'Committed',

@@ -597,6 +597,7 @@ export default {
     toConsole: '进入工作台',
     footer: '“双随机、一公开”：随机抽取检查对象，随机选派执法检查人员，抽查情况及查处结果及时向社会公开。每次抽取都可由任何人依据公开数据复算验证（算法 cw-draw-v1）。',
     loadFailed: '加载失败',
+    retry: '重试',
     state: {
       draft: '草稿',
       locked: '已锁定',

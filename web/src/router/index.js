@@ -76,6 +76,33 @@ const routes = [
     ]
   },
   {
+    // 公示 (public portal): no login; a 401/403 from its API calls never leads to the login page.
+    path: '/public',
+    component: () => import('../layouts/PublicLayout.vue'),
+    meta: { public: true },
+    children: [
+      { path: '', redirect: { name: 'public-draws' } },
+      {
+        path: 'draws',
+        name: 'public-draws',
+        component: () => import('../views/public/PublicDrawsView.vue'),
+        meta: { public: true, titleKey: 'publicDraws.tasks.title' }
+      },
+      {
+        path: 'draws/:id',
+        name: 'public-draw',
+        component: () => import('../views/public/PublicDrawDetailView.vue'),
+        meta: { public: true, titleKey: 'publicDraws.detail.title' }
+      },
+      {
+        path: 'results',
+        name: 'public-results',
+        component: () => import('../views/public/PublicResultsView.vue'),
+        meta: { public: true, titleKey: 'publicDraws.results.title' }
+      }
+    ]
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('../views/NotFoundView.vue'),

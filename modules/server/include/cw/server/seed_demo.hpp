@@ -34,6 +34,10 @@ void seedReferenceData(App& app);
 /// Returns the demo accounts (created now or already present).
 core::Result<std::vector<DemoAccount>> seedDemo(App& app);
 
+/// The draws' demo data (part of seedDemo): inspection items, the inspector directory, special lists, and one plan
+/// with a drawn task and a draft joint task. Idempotent: the plan is made only when no plan exists.
+core::Status seedDrawsDemo(App& app);
+
 /// Positions 9-10 of the credit code of every institution seedDemoInstitutions() writes: how generated rows are
 /// told apart from real and hand-made ones (the demo institutions above use "MJ").
 inline constexpr const char* kSyntheticMarker = "MW";
