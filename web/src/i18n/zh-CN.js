@@ -636,6 +636,7 @@ export default {
       joint: '联合抽查',
       jointTag: '跨部门联合',
       strataBy: '分层方式',
+      strataLine: '分层：{dims}',
       ratios: '抽取比例',
       selectedCount: '抽取数量',
       state: '状态',
@@ -733,6 +734,18 @@ export default {
     copy: '复制',
     copied: '已复制',
     copyFailed: '复制失败，请手动选择文本复制',
+    resultCode: {
+      1: '未发现问题',
+      A: '发现问题待后续处理',
+      E: '发现问题经责令已改正',
+      F: '未发现开展本次抽查涉及的经营活动',
+      7: '已关闭停业或正在组织清算',
+      8: '不配合检查情节严重',
+      9: '注销',
+      10: '吊销',
+      11: '撤销',
+      12: '迁出'
+    },
     results: {
       title: '抽查结果公示',
       intro: '依法公示“双随机”抽查的检查结果。可按机构名称或统一社会信用代码查询。',

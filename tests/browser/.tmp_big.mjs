@@ -1,0 +1,12 @@
+import { launchChromium } from './browser.mjs'
+const browser = await launchChromium()
+const page = await browser.newPage()
+await page.goto('http://127.0.0.1:18931/public/draws/5')
+const t = Date.now()
+await page.click('[data-testid="verify-in-browser"]')
+await page.waitForSelector('[data-testid="verify-progress"]')
+await page.waitForTimeout(3000)
+console.log('progress text at 3s:', await page.locator('[data-testid="verify-progress"]').innerText())
+await page.waitForSelector('[data-testid="verify-result"]', { timeout: 180000 })
+console.log(Date.now() - t, 'ms', await page.locator('[data-testid="verify-result"]').innerText())
+await browser.close()
