@@ -71,20 +71,20 @@ core::Status validateTask(const TaskInput& t, int minPerEntity) {
     if (!dims.insert(d).second) return Error::invalid("strata_by", "\"" + d + "\" is listed twice");
   }
   for (const auto& g : kGrades) {
-    if (!t.gradeRatios.count(g)) return Error::invalid("grade_ratios", "the ratio for grade " + g + " is missing");
+    if (!t.gradeRatios.count(g)) return Error::invalid("ratios", "the ratio for grade " + g + " is missing");
   }
   for (const auto& [g, bp] : t.gradeRatios) {
     if (std::find(kGrades.begin(), kGrades.end(), g) == kGrades.end()) {
-      return Error::invalid("grade_ratios", "\"" + g + "\" is not a grade (A, B, C, D)");
+      return Error::invalid("ratios", "\"" + g + "\" is not a grade (A, B, C, D)");
     }
-    if (bp < 0 || bp > 10000) return Error::invalid("grade_ratios", "the ratio for grade " + g + " is outside 0-100%");
+    if (bp < 0 || bp > 10000) return Error::invalid("ratios", "the ratio for grade " + g + " is outside 0-100%");
   }
   if (!dims.count("grade")) {
     // Without grade strata a stratum mixes grades; the ratio of the highest-risk grade present would be arbitrary.
     std::int64_t first = t.gradeRatios.begin()->second;
     for (const auto& [g, bp] : t.gradeRatios) {
       if (bp != first && t.stratumCounts.empty()) {
-        return Error::invalid("grade_ratios", "ratios differ by grade, so the task must stratify by grade");
+        return Error::invalid("ratios", "ratios differ by grade, so the task must stratify by grade");
       }
     }
   }
@@ -99,24 +99,24 @@ core::Status validateTask(const TaskInput& t, int minPerEntity) {
   if (t.capSlack < 0 || t.capSlack > 100) return Error::invalid("cap_slack", "cap_slack must be 0-100");
   if (auto ok = core::checkText("beacon_source", t.beaconSource, 0, 255); !ok) return ok;
   if (t.itemCodes.empty()) return Error::invalid("items", "name at least one inspection item");
-  if (t.departments.empty()) return Error::invalid("departments", "name at least one department and its inspectors per entity");
+  if (t.departments.empty()) return Error::invalid("requirements", "name at least one department and its inspectors per entity");
   int total = 0;
   std::set<std::string> depts;
   for (const auto& d : t.departments) {
     if (!depts.insert(d.departmentCode).second) {
-      return Error::invalid("departments", "department " + d.departmentCode + " is listed twice");
+      return Error::invalid("requirements", "department " + d.departmentCode + " is listed twice");
     }
     if (d.perEntity < 1 || d.perEntity > 10) {
-      return Error::invalid("departments", "department " + d.departmentCode + ": per_entity must be 1-10");
+      return Error::invalid("requirements", "department " + d.departmentCode + ": per_entity must be 1-10");
     }
     total += d.perEntity;
   }
   if (total < minPerEntity) {
-    return Error::invalid("departments", "each entity needs at least " + std::to_string(minPerEntity) +
+    return Error::invalid("requirements", "each entity needs at least " + std::to_string(minPerEntity) +
                                              " inspectors in all; the departments send " + std::to_string(total));
   }
   if (t.joint && depts.size() < 2) {
-    return Error::invalid("departments", "a joint task (部门联合抽查) names at least two departments");
+    return Error::invalid("requirements", "a joint task (部门联合抽查) names at least two departments");
   }
   return core::Ok{};
 }

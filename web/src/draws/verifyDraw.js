@@ -250,6 +250,21 @@ async function hmacKey(subtle, raw) {
 
 // ---------------------------------------------------------------- progress
 
+const now = () => (typeof performance !== 'undefined' && performance.now ? performance.now() : Date.now())
+
+/**
+ * Gives the event loop a turn (a macrotask) at most every ~40 ms of work, so that a page stays responsive and can
+ * paint the progress bar: awaiting WebCrypto alone keeps the main thread busy with its completions.
+ */
+function breather() {
+  let last = now()
+  return async () => {
+    if (now() - last < 40) return
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    last = now()
+  }
+}
+
 function progressReporter(onProgress) {
   let last = -1
   let lastAt = 0
@@ -388,9 +403,11 @@ async function run(recordInput, files, report) {
   const perEntityWork = requirements.reduce((n, q) => n + (byDepartment.get(q.department_code) || []).length, 0)
   const totalWork = Math.max(1, entityWork + selectedCount * perEntityWork)
   let done = 0
-  const step = (n) => {
+  const breathe = breather()
+  const step = async (n) => {
     done += n
     report(0.02 + (0.97 * done) / totalWork)
+    await breathe()
   }
 
   // 5. Entity scores (only strata that draw someone need them) and the draw per stratum.
@@ -402,7 +419,7 @@ async function run(recordInput, files, report) {
       const part = todo.slice(c, c + CHUNK)
       const macs = await Promise.all(part.map((i) => sign(`entity\n${poolRows[i][0]}\n${poolRows[i][1]}`)))
       part.forEach((i, k) => scores.set(new Uint8Array(macs[k]), i * 32))
-      step(part.length)
+      await step(part.length)
     }
   }
   const byScore = (a, b) => compareScores(scores, a * 32, scores, b * 32) || compareBytewise(poolRows[a][1], poolRows[b][1])
@@ -456,6 +473,7 @@ async function run(recordInput, files, report) {
     for (let c = 0; c < messages.length; c += CHUNK) {
       const part = await Promise.all(messages.slice(c, c + CHUNK).map(sign))
       for (const m of part) macs.push(new Uint8Array(m))
+      if (c + CHUNK < messages.length) await breathe()
     }
     let cursor = 0
     let jobIndex = 0
@@ -500,7 +518,7 @@ async function run(recordInput, files, report) {
       }
       assigned.push(on)
     }
-    step(size)
+    await step(size)
   }
 
   // 7. Swaps after the draw: each replaces an inspector then on the entity with one of the same department from

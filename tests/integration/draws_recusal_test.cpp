@@ -1,0 +1,175 @@
+// Recusal (回避) computed from the real database and frozen with the draw: declared conflicts, the same conflicts
+// carried along the registry's relation links, rotation from the previous task, and cross-jurisdiction; then no
+// assignment of the draw breaks any of them, and the stored draw verifies.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "cw/core/time.hpp"
+#include "cw/server/app.hpp"
+#include "cw/server/seed_demo.hpp"
+#include "support/test_db.hpp"
+
+namespace cw {
+namespace {
+
+class DrawRecusalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage_ = std::filesystem::temp_directory_path() / ("cw-draws-" + database.name());
+    server::Config config;
+    config.db = database.config();
+    config.migrationsDir = std::string(CW_SOURCE_DIR) + "/migrations";
+    config.registry.workdaysFile = std::string(CW_SOURCE_DIR) + "/config/workdays.txt";
+    config.registry.storageDir = storage_.string();
+    config.registry.piiEncryptionKey = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE=";
+    config.registry.piiIndexKey = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=";
+    app_ = std::make_unique<server::App>(config, [](const std::string&) {});
+    ASSERT_TRUE(server::seedDemo(*app_));
+    auto lease = app_->pool().acquire();
+    officer_.userId = lease->query("SELECT id FROM users WHERE username = 'mz.wangli'")[0].i64("id");
+    officer_.role = "officer";
+    officer_.departmentCode = "MZ";
+  }
+  void TearDown() override {
+    app_.reset();
+    std::filesystem::remove_all(storage_);
+  }
+
+  std::int64_t newTask(bool cross) {
+    draws::TaskInput t;
+    t.planId = app_->draws().plans().front().id;
+    t.title = cross ? "交叉检查任务" : "普通检查任务";
+    t.regionCode = "360400";
+    t.kinds = {"elderly_institution", "community_elderly_facility", "rural_elderly_home"};
+    t.strataBy = {"region"};
+    t.gradeRatios = {{"A", 10000}, {"B", 10000}, {"C", 10000}, {"D", 10000}};
+    t.windowStart = "2026-11-01";
+    t.windowEnd = "2026-12-31";
+    t.crossJurisdiction = cross;
+    t.itemCodes = {"MZ-YL-01"};
+    t.departments = {{"MZ", 2, "open"}};
+    auto task = app_->draws().createTask(actor_, officer_, t);
+    EXPECT_TRUE(task) << task.error().message;
+    return task ? task->id : 0;
+  }
+
+  std::set<std::string> lines(const std::string& text) {
+    std::set<std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) out.insert(line);
+    return out;
+  }
+
+  testing::TestDatabase database;
+  std::filesystem::path storage_;
+  std::unique_ptr<server::App> app_;
+  http::Principal officer_;
+  audit::Actor actor_ = audit::Actor::system("test", "test");
+};
+
+TEST_F(DrawRecusalTest, EveryKindOfRecusalIsFrozenAndNoAssignmentBreaksOne) {
+  auto lease = app_->pool().acquire();
+  db::Connection& c = *lease;
+  // The demo's drawn task is the previous MZ task: its assignments must come back as rotation.
+  auto previous = c.query("SELECT i.credit_code, s.code FROM draw_assignments a JOIN institutions i ON i.id = a.institution_id"
+                          " JOIN inspectors s ON s.id = a.inspector_id WHERE a.task_id = 1 AND a.active = 1");
+  ASSERT_GT(previous.size(), 0u);
+
+  // 刘强 declares a conflict with one institution, which the registry links to another as its parent.
+  auto insts = c.query("SELECT id, credit_code, region_code FROM institutions WHERE filing_state = 'filed'"
+                       " AND sector = 'elderly' ORDER BY id LIMIT 2");
+  ASSERT_EQ(insts.size(), 2u);
+  std::string declaredCode = insts[0].str("credit_code");
+  std::string relatedCode = insts[1].str("credit_code");
+  c.execute("INSERT INTO institution_relations (institution_id, relation, party_name, party_credit_code,"
+            " related_institution_id, valid_from) VALUES (?, 'parent', '上级机构', ?, ?, '2020-01-01')",
+            insts[1].i64("id"), declaredCode, insts[0].i64("id"));
+  auto liuRows = c.query("SELECT s.id, s.code, s.region_code FROM inspectors s JOIN users u ON u.id = s.user_id"
+                     " WHERE u.username = 'mz.liuqiang'");
+  const auto& liu = liuRows[0];
+  http::Principal liuqiang;
+  liuqiang.userId = c.query("SELECT id FROM users WHERE username = 'mz.liuqiang'")[0].i64("id");
+  liuqiang.role = "inspector";
+  auto declared = app_->draws().declareConflict(actor_, liuqiang, liu.i64("id"), declaredCode, "配偶任该机构负责人",
+                                                "2026-01-01", std::nullopt);
+  ASSERT_TRUE(declared) << declared.error().message;
+  // An inspector cannot declare for a colleague.
+  http::Principal zhou = liuqiang;
+  zhou.userId = c.query("SELECT id FROM users WHERE username = 'mz.zhoumin'")[0].i64("id");
+  EXPECT_FALSE(app_->draws().declareConflict(actor_, zhou, liu.i64("id"), declaredCode, "代为申报", "2026-01-01",
+                                             std::nullopt));
+
+  auto id = newTask(true);
+  auto locked = app_->draws().lock(actor_, officer_, id);
+  ASSERT_TRUE(locked) << locked.error().message;
+  auto files = app_->draws().frozenFiles(id);
+  ASSERT_TRUE(files);
+  auto excluded = lines(files->exclusions);
+  std::string code = liu.str("code");
+  EXPECT_TRUE(excluded.count(declaredCode + "\t" + code + "\tdeclared"));
+  EXPECT_TRUE(excluded.count(relatedCode + "\t" + code + "\trelated"));
+  for (const auto& p : previous) {
+    EXPECT_TRUE(excluded.count(p.str("credit_code") + "\t" + p.str("code") + "\trotation"))
+        << p.str("credit_code") << " " << p.str("code");
+  }
+  // Cross-jurisdiction: every inspector is excluded for every institution inside their own region.
+  auto pool = lines(files->pool);
+  auto scope = c.query("SELECT i.credit_code, s.code FROM institutions i JOIN inspectors s ON s.region_code = i.region_code"
+                       " WHERE s.status = 'active' AND s.member_kind = 'enforcement' AND s.department_code = 'MZ'"
+                       " AND i.filing_state = 'filed' AND i.sector = 'elderly'");
+  ASSERT_GT(scope.size(), 0u);
+  for (const auto& r : scope) {
+    EXPECT_TRUE(excluded.count(r.str("credit_code") + "\t" + r.str("code") + "\tjurisdiction")) << r.str("credit_code");
+  }
+
+  auto drawn = app_->draws().draw(actor_, officer_, id, "");
+  ASSERT_TRUE(drawn) << drawn.error().message;
+  auto list = app_->draws().drawnList(id);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->size(), pool.size()) << "a 100% ratio draws the whole pool";
+  for (const auto& e : *list) {
+    EXPECT_EQ(e.inspectors.size(), 2u);
+    for (const auto& m : e.inspectors) {
+      for (const char* reason : {"jurisdiction", "declared", "rotation", "related"}) {
+        EXPECT_FALSE(excluded.count(e.creditCode + "\t" + m.code + "\t" + reason))
+            << m.code << " on " << e.creditCode << " despite " << reason;
+      }
+    }
+  }
+  EXPECT_TRUE(app_->draws().verifyStored(id));
+
+  // Locking and drawing are audited with the commitment and the seed.
+  auto audited = c.query("SELECT action FROM audit_log WHERE object_type = 'inspection_task' AND object_id = ?"
+                         " ORDER BY seq", std::to_string(id));
+  std::vector<std::string> actions;
+  for (const auto& r : audited) actions.push_back(r.str("action"));
+  EXPECT_EQ(actions, (std::vector<std::string>{"draws.task.create", "draws.task.lock", "draws.task.draw"}));
+}
+
+TEST_F(DrawRecusalTest, ADrawThatCannotBeStaffedLeavesNothingBehind) {
+  auto id = newTask(false);
+  auto lease = app_->pool().acquire();
+  db::Connection& c = *lease;
+  // Everyone of MZ but one goes on leave after the task is drafted; locking then freezes a one-person department.
+  c.execute("UPDATE inspectors SET status = 'on_leave' WHERE department_code = 'MZ' AND member_kind = 'enforcement'"
+            " AND id <> (SELECT m FROM (SELECT MIN(id) AS m FROM inspectors WHERE department_code = 'MZ') x)");
+  ASSERT_TRUE(app_->draws().lock(actor_, officer_, id));
+  auto drawn = app_->draws().draw(actor_, officer_, id, "");
+  ASSERT_FALSE(drawn);
+  EXPECT_EQ(drawn.error().code, core::ErrorCode::FailedPrecondition);
+  EXPECT_NE(drawn.error().message.find("department MZ"), std::string::npos) << drawn.error().message;
+  for (const char* table : {"draw_entities", "draw_assignments", "inspection_results"}) {
+    EXPECT_EQ(c.query(std::string("SELECT COUNT(*) AS n FROM ") + table + " WHERE task_id = ?", id)[0].i64("n"), 0)
+        << table;
+  }
+  EXPECT_EQ(app_->draws().task(id)->state, "locked");
+  EXPECT_TRUE(app_->draws().record(id)->secretHex.empty());
+}
+
+}  // namespace
+}  // namespace cw
