@@ -235,7 +235,7 @@ core::Status checkTaskReferences(db::Connection& c, const TaskInput& t) {
   }
   for (const auto& d : t.departments) {
     if (c.query("SELECT code FROM departments WHERE code = ?", d.departmentCode).empty()) {
-      return Error::invalid("departments", "department " + d.departmentCode + " does not exist");
+      return Error::invalid("requirements", "department " + d.departmentCode + " does not exist");
     }
   }
   return core::Ok{};
