@@ -71,3 +71,24 @@ export const IMPORT_ROLES = ['officer']
 // Documents of a filing (备案材料): what the server accepts (checked by content) and its size limit.
 export const DOCUMENT_ACCEPT = '.pdf,.png,.jpg,.jpeg'
 export const DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+// ---------------------------------------------------------------- inspection draws (双随机、一公开)
+// Keep in step with modules/draws/include/cw/draws/model.hpp.
+export const DRAW_TASK_STATES = ['draft', 'locked', 'drawn', 'in_progress', 'closed']
+export const DRAW_GRADES = ['A', 'B', 'C', 'D'] // lowest risk first
+// Published provincial practice: A (low risk) 1%, B 2%, C 10%, D (high risk) 30%.
+export const DEFAULT_GRADE_RATIOS = { A: '1', B: '2', C: '10', D: '30' } // percent, without the sign
+export const STRATA_DIMENSIONS = ['region', 'kind', 'grade']
+export const TASK_FILING_STATES = ['filed', 'unfiled']
+export const MIN_INSPECTORS_PER_ENTITY = 2 // draws.min_inspectors_per_entity
+export const MAX_PER_ENTITY = 10
+export const RESULT_CODES = ['1', 'A', 'E', 'F', '7', '8', '9', '10', '11', '12']
+export const PROBLEM_REASONS = ['2', 'B', 'C', '6', 'D', '3', '4', '5'] // with result code A
+export const FOLLOWUPS = ['none', 'routine', 'order_correction', 'transfer', 'notify']
+export const CHECK_METHODS = ['site', 'document', 'adopt', 'testing', 'online', 'entrusted']
+export const RESULT_STATES = ['pending', 'submitted', 'returned', 'rejected', 'published']
+export const INSPECTOR_STATUSES = ['active', 'on_leave', 'retired']
+export const MEMBER_KINDS = ['enforcement', 'expert']
+// Who plans, locks and draws tasks and keeps the lists; who sees results and coverage.
+export const DRAW_OFFICER_ROLES = ['admin', 'officer']
+export const DRAW_RESULT_ROLES = ['admin', 'officer', 'bureau']
