@@ -160,6 +160,15 @@ TEST_F(DrawsApi, CommitmentBeforeTheDrawSecretAfterAndEveryVerifierAgrees) {
                   {});
   EXPECT_EQ(cli.exitCode, 0) << cli.output;
 
+  // The list inspectors carry, as XLSX: staff, and inspectors only of a task they are assigned in.
+  auto xlsx = as(mz, "GET", "/api/v1/inspection-tasks/" + std::to_string(id) + "/list.xlsx");
+  ASSERT_EQ(xlsx.status, 200) << xlsx.body;
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  EXPECT_EQ(xlsx.headers["x-row-count"], std::to_string(selected->size()));
+  EXPECT_EQ(as(login("inst.kangle"), "GET", "/api/v1/inspection-tasks/" + std::to_string(id) + "/list.xlsx").status, 403);
+  EXPECT_EQ(as(login("wj.sunlei"), "GET", "/api/v1/inspection-tasks/" + std::to_string(id) + "/list.xlsx").status, 404)
+      << "a health inspector has no assignment in a civil-affairs task";
+
   // The public task page lists the drawn institutions with departments and counts, never inspector names.
   auto page = client().get("/api/v1/public/tasks/" + std::to_string(id));
   ASSERT_EQ(page.status, 200);
@@ -221,6 +230,10 @@ TEST_F(DrawsApi, OnlyAssignedInspectorsRecordResultsAndTheReviewPublishesThem) {
   }
   auto mineIds = taskResults(liu);
   ASSERT_FALSE(mineIds.empty());
+  auto schedule = as(liu, "GET", "/api/v1/inspection-results/mine/schedule.xlsx");
+  ASSERT_EQ(schedule.status, 200);
+  EXPECT_EQ(schedule.body.substr(0, 2), "PK");
+  EXPECT_GE(std::stoul(schedule.headers["x-row-count"]), mineIds.size());
   auto resultId = *mineIds.begin();
   auto all = as(mz, "GET", "/api/v1/inspection-results?task_id=" + std::to_string(id) + "&page_size=200");
   ASSERT_EQ(all.status, 200) << all.body;

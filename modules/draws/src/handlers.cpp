@@ -1,9 +1,14 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "cw/audit/audit_log.hpp"
 #include "cw/draws/routes.hpp"
 #include "cw/http/json.hpp"
+#include "cw/registry/tabular.hpp"
 
 namespace cw::draws {
 
@@ -289,6 +294,39 @@ std::optional<std::string> textParam(const Request& r, const std::string& name) 
   return v;
 }
 
+// An XLSX download built with the registry's writer in a temporary file that is always removed.
+Reply xlsxResponse(const Request& r, const std::string& sheet, const std::vector<std::string>& header,
+                   const std::vector<std::vector<std::optional<std::string>>>& rows, const std::string& asciiName,
+                   const std::string& utf8Name) {
+  std::string path = (std::filesystem::temp_directory_path() / ("cw-draws-" + r.requestId + ".xlsx")).string();
+  struct Remove {
+    std::string path;
+    ~Remove() { std::filesystem::remove(path); }
+  } remove{path};
+  registry::XlsxWriter writer(path, sheet, header);
+  for (const auto& row : rows) writer.addRow(row);
+  writer.close();
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  Response response = Response::text(bytes.str(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  std::string encoded;
+  for (unsigned char ch : utf8Name) {
+    static const char* hex = "0123456789ABCDEF";
+    if (std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_') {
+      encoded += static_cast<char>(ch);
+    } else {
+      encoded += '%';
+      encoded += hex[ch >> 4];
+      encoded += hex[ch & 15];
+    }
+  }
+  response.headers.emplace_back("Content-Disposition",
+                                "attachment; filename=\"" + asciiName + "\"; filename*=UTF-8''" + encoded);
+  response.headers.emplace_back("X-Row-Count", std::to_string(rows.size()));
+  return response;
+}
+
 Reply recordResponse(DrawService& draws, Request& r) {
   auto id = http::idParam(r);
   if (!id) return id.error();
@@ -494,13 +532,17 @@ void registerRoutes(http::Router& router, DrawService& draws) {
     if (!t) return t.error();
     return Response::json(taskJson(*t, draws.departmentNames(), false));
   });
-  router.add("POST", "/api/v1/inspection-tasks/{id}/lock", officers, [&](Request& r) -> Reply {
-    auto id = http::idParam(r);
-    if (!id) return id.error();
-    auto t = draws.lock(audit::Actor::of(r), *r.principal, *id);
-    if (!t) return t.error();
-    return Response::json(taskJson(*t, draws.departmentNames(), false));
-  });
+  using TaskStep = core::Result<Task> (DrawService::*)(const audit::Actor&, const http::Principal&, std::int64_t);
+  auto taskStep = [&](TaskStep step) {
+    return [&draws, step](Request& r) -> Reply {
+      auto id = http::idParam(r);
+      if (!id) return id.error();
+      auto t = (draws.*step)(audit::Actor::of(r), *r.principal, *id);
+      if (!t) return t.error();
+      return Response::json(taskJson(*t, draws.departmentNames(), false));
+    };
+  };
+  router.add("POST", "/api/v1/inspection-tasks/{id}/lock", officers, taskStep(&DrawService::lock));
   router.add("POST", "/api/v1/inspection-tasks/{id}/draw", officers, [&](Request& r) -> Reply {
     auto id = http::idParam(r);
     if (!id) return id.error();
@@ -529,13 +571,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
     if (!t) return t.error();
     return Response::json(taskJson(*t, draws.departmentNames(), false));
   });
-  router.add("POST", "/api/v1/inspection-tasks/{id}/start", officers, [&](Request& r) -> Reply {
-    auto id = http::idParam(r);
-    if (!id) return id.error();
-    auto t = draws.start(audit::Actor::of(r), *r.principal, *id);
-    if (!t) return t.error();
-    return Response::json(taskJson(*t, draws.departmentNames(), false));
-  });
+  router.add("POST", "/api/v1/inspection-tasks/{id}/start", officers, taskStep(&DrawService::start));
   router.add("GET", "/api/v1/inspection-tasks/{id}/drawn", Access::only({"admin", "officer", "bureau"}),
              [&](Request& r) -> Reply {
                auto id = http::idParam(r);
@@ -569,7 +605,46 @@ void registerRoutes(http::Router& router, DrawService& draws) {
                return Response::json(o);
              });
 
+  // The list inspectors carry: drawn institutions with their inspectors, the items and the window.
+  router.add("GET", "/api/v1/inspection-tasks/{id}/list.xlsx", staff, [&](Request& r) -> Reply {
+    auto id = http::idParam(r);
+    if (!id) return id.error();
+    auto t = draws.task(*id);
+    if (!t) return t.error();
+    auto list = draws.drawnListFor(*r.principal, *id);
+    if (!list) return list.error();
+    if (!t->drawnAt) return Error::precondition("task " + std::to_string(*id) + " has not been drawn yet");
+    auto names = draws.departmentNames();
+    std::string items;
+    for (const auto& code : t->input.itemCodes) items += (items.empty() ? "" : "、") + code;
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    for (const auto& e : *list) {
+      std::string members;
+      for (const auto& m : e.inspectors) {
+        members += (members.empty() ? "" : "；") + m.name + "（" + m.code + "，" +
+                   (names.count(m.departmentCode) ? names[m.departmentCode] : m.departmentCode) + "）";
+      }
+      rows.push_back({std::to_string(e.position), e.creditCode, e.name, e.kind, e.regionName, e.stratum, members, items,
+                      t->input.windowStart + " ~ " + t->input.windowEnd});
+    }
+    return xlsxResponse(r, "抽查名单", {"序号", "统一社会信用代码", "机构名称", "机构类型", "所在地区", "分层", "检查人员", "抽查事项", "检查期限"},
+                        rows, "draw-list-" + std::to_string(*id) + ".xlsx", "抽查名单-" + std::to_string(*id) + ".xlsx");
+  });
+
   // ---- results
+  router.add("GET", "/api/v1/inspection-results/mine/schedule.xlsx", Access::only({"inspector"}), [&](Request& r) -> Reply {
+    auto list = draws.myResults(*r.principal);
+    if (!list) return list.error();
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    for (const auto& x : *list) {
+      std::string team;
+      for (const auto& code : x.inspectors) team += (team.empty() ? "" : "、") + code;
+      rows.push_back({x.taskTitle, x.windowStart, x.windowEnd, x.creditCode, x.institutionName, x.regionName,
+                      x.departmentCode, team, x.state, x.inspectedOn, x.publishDue});
+    }
+    return xlsxResponse(r, "我的检查安排", {"任务", "开始日期", "截止日期", "统一社会信用代码", "机构名称", "所在地区", "部门", "检查组", "状态", "检查日期", "公示期限"},
+                        rows, "my-inspections.xlsx", "我的检查安排.xlsx");
+  });
   router.add("GET", "/api/v1/inspection-results/mine", Access::only({"inspector"}), [&](Request& r) -> Reply {
     auto list = draws.myResults(*r.principal);
     if (!list) return list.error();

@@ -35,6 +35,25 @@ core::Status needOfficer(const http::Principal& who, const std::string& departme
   return Error::denied("only an officer of department " + department + " (or an administrator) may do this");
 }
 
+// The task row locked for this transaction, if the caller is an officer of its lead department.
+core::Result<Task> taskForOfficer(db::Connection& c, const http::Principal& who, std::int64_t taskId) {
+  auto t = repo::loadTask(c, taskId, true);
+  if (!t) return Error::notFound("task " + std::to_string(taskId) + " does not exist");
+  if (auto ok = needOfficer(who, t->departmentCode); !ok) return ok.error();
+  return *t;
+}
+
+// The result row locked for this transaction, if the caller is an inspector assigned to its entity. Anyone else
+// gets NotFound, so result ids reveal nothing.
+core::Result<InspectionResult> resultForInspector(db::Connection& c, const http::Principal& who, std::int64_t id,
+                                                  const core::WorkCalendar& calendar, const core::Clock& clock) {
+  auto r = repo::loadResult(c, id, calendar, clock, true);
+  if (!r || who.role != "inspector" || !repo::isAssigned(c, who.userId, r->taskId, r->institutionId, r->departmentCode)) {
+    return Error::notFound("result " + std::to_string(id) + " does not exist or is not assigned to you");
+  }
+  return *r;
+}
+
 std::string joinList(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
@@ -305,9 +324,8 @@ core::Result<Task> DrawService::lock(const audit::Actor& actor, const http::Prin
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
-  auto t = repo::loadTask(c, taskId, true);
-  if (!t) return Error::notFound("task " + std::to_string(taskId) + " does not exist");
-  if (auto ok = needOfficer(who, t->departmentCode); !ok) return ok.error();
+  auto t = taskForOfficer(c, who, taskId);
+  if (!t) return t.error();
   if (t->state != "draft") return Error::precondition("only a draft task can be locked; this one is " + t->state);
 
   auto scope = repo::loadScope(c, t->input);
@@ -392,9 +410,8 @@ core::Result<Task> DrawService::draw(const audit::Actor& actor, const http::Prin
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
-  auto t = repo::loadTask(c, taskId, true);
-  if (!t) return Error::notFound("task " + std::to_string(taskId) + " does not exist");
-  if (auto ok = needOfficer(who, t->departmentCode); !ok) return ok.error();
+  auto t = taskForOfficer(c, who, taskId);
+  if (!t) return t.error();
   if (t->state != "locked") return Error::precondition("only a locked task can be drawn; this one is " + t->state);
   auto stored = repo::loadDraw(c, taskId);
   if (!stored) return Error::notFound("task " + std::to_string(taskId) + " has no frozen draw");
@@ -436,9 +453,8 @@ core::Result<Task> DrawService::swap(const audit::Actor& actor, const http::Prin
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
-  auto t = repo::loadTask(c, taskId, true);
-  if (!t) return Error::notFound("task " + std::to_string(taskId) + " does not exist");
-  if (auto ok = needOfficer(who, t->departmentCode); !ok) return ok.error();
+  auto t = taskForOfficer(c, who, taskId);
+  if (!t) return t.error();
   if (t->state != "drawn" && t->state != "in_progress") {
     return Error::precondition("inspectors can be swapped only after the draw and before the task closes");
   }
@@ -505,9 +521,8 @@ core::Result<Task> DrawService::start(const audit::Actor& actor, const http::Pri
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
-  auto t = repo::loadTask(c, taskId, true);
-  if (!t) return Error::notFound("task " + std::to_string(taskId) + " does not exist");
-  if (auto ok = needOfficer(who, t->departmentCode); !ok) return ok.error();
+  auto t = taskForOfficer(c, who, taskId);
+  if (!t) return t.error();
   if (t->state != "drawn") return Error::precondition("only a drawn task can start; this one is " + t->state);
   c.execute("UPDATE inspection_tasks SET state = 'in_progress', updated_at = ? WHERE id = ?",
             core::formatSqlDateTime(clock_.now()), taskId);
@@ -521,6 +536,19 @@ core::Result<std::vector<DrawnEntity>> DrawService::drawnList(std::int64_t taskI
   auto t = repo::loadTask(*lease, taskId);
   if (!t) return Error::notFound("task " + std::to_string(taskId) + " does not exist");
   return repo::loadDrawnList(*lease, taskId);
+}
+
+core::Result<std::vector<DrawnEntity>> DrawService::drawnListFor(const http::Principal& who, std::int64_t taskId) {
+  if (who.role == "inspector") {
+    auto lease = pool_.acquire();
+    if (lease->query("SELECT 1 AS x FROM draw_assignments a JOIN inspectors s ON s.id = a.inspector_id"
+                     " WHERE a.task_id = ? AND s.user_id = ? AND a.active = 1 LIMIT 1",
+                     taskId, who.userId)
+            .empty()) {
+      return Error::notFound("task " + std::to_string(taskId) + " has no assignment of yours");
+    }
+  }
+  return drawnList(taskId);
 }
 
 core::Result<DrawRecord> DrawService::record(std::int64_t taskId) {
@@ -614,10 +642,8 @@ core::Result<InspectionResult> DrawService::recordResult(const audit::Actor& act
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
-  auto r = repo::loadResult(c, id, calendar_, clock_, true);
-  if (!r || who.role != "inspector" || !repo::isAssigned(c, who.userId, r->taskId, r->institutionId, r->departmentCode)) {
-    return Error::notFound("result " + std::to_string(id) + " does not exist or is not assigned to you");
-  }
+  auto r = resultForInspector(c, who, id, calendar_, clock_);
+  if (!r) return r.error();
   if (r->state != "pending" && r->state != "returned") {
     return Error::precondition("the result is " + r->state + "; it can be edited only before submission or after a return");
   }
@@ -652,10 +678,8 @@ core::Result<InspectionResult> DrawService::submitResult(const audit::Actor& act
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
-  auto r = repo::loadResult(c, id, calendar_, clock_, true);
-  if (!r || who.role != "inspector" || !repo::isAssigned(c, who.userId, r->taskId, r->institutionId, r->departmentCode)) {
-    return Error::notFound("result " + std::to_string(id) + " does not exist or is not assigned to you");
-  }
+  auto r = resultForInspector(c, who, id, calendar_, clock_);
+  if (!r) return r.error();
   if (r->state != "pending" && r->state != "returned") return Error::precondition("the result is already " + r->state);
   if (!r->resultCode) return Error::precondition("record the result before submitting it");
   std::string due = core::formatDay(calendar_.addWorkingDays(*core::parseDay(*r->inspectedOn), config_.publishWorkingDays));

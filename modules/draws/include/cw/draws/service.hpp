@@ -189,6 +189,8 @@ class DrawService {
                           const std::string& reason);
   core::Result<Task> start(const audit::Actor& actor, const http::Principal& who, std::int64_t taskId);
   core::Result<std::vector<DrawnEntity>> drawnList(std::int64_t taskId);
+  /// The drawn list for a caller: staff see it; an inspector only for a task they are assigned in (else NotFound).
+  core::Result<std::vector<DrawnEntity>> drawnListFor(const http::Principal& who, std::int64_t taskId);
   /// The public record; NotFound before the task is locked. The secret and seed appear only once drawn.
   core::Result<DrawRecord> record(std::int64_t taskId);
   core::Result<FrozenFiles> frozenFiles(std::int64_t taskId);
