@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
-import { STAFF_ROLES, QUEUE_ROLES, IMPORT_ROLES } from '../constants.js'
+import { STAFF_ROLES, QUEUE_ROLES, IMPORT_ROLES, DRAW_OFFICER_ROLES, DRAW_RESULT_ROLES } from '../constants.js'
 
 const routes = [
   {
@@ -66,6 +66,67 @@ const routes = [
         name: 'admin-audit',
         component: () => import('../views/admin/AuditView.vue'),
         meta: { roles: ['admin'], titleKey: 'menu.audit' }
+      },
+      // 双随机抽查 (inspection draws): tasks, lists and results of "double random, one public".
+      {
+        path: 'draws/tasks',
+        name: 'draw-tasks',
+        component: () => import('../views/draws/TasksView.vue'),
+        meta: { roles: DRAW_OFFICER_ROLES, titleKey: 'draws.menu.tasks' }
+      },
+      {
+        path: 'draws/tasks/new',
+        name: 'draw-task-new',
+        component: () => import('../views/draws/TaskEditView.vue'),
+        meta: { roles: ['officer'], titleKey: 'draws.edit.newTitleShort', menu: '/draws/tasks' }
+      },
+      {
+        path: 'draws/tasks/:id(\\d+)/edit',
+        name: 'draw-task-edit',
+        component: () => import('../views/draws/TaskEditView.vue'),
+        meta: { roles: DRAW_OFFICER_ROLES, titleKey: 'draws.edit.editTitleShort', menu: '/draws/tasks' }
+      },
+      {
+        path: 'draws/tasks/:id(\\d+)',
+        name: 'draw-task',
+        component: () => import('../views/draws/TaskDetailView.vue'),
+        meta: { roles: DRAW_OFFICER_ROLES, titleKey: 'draws.task.titleShort', menu: '/draws/tasks' }
+      },
+      {
+        path: 'draws/inspectors',
+        name: 'draw-inspectors',
+        component: () => import('../views/draws/InspectorsView.vue'),
+        meta: { roles: DRAW_OFFICER_ROLES, titleKey: 'draws.menu.inspectors' }
+      },
+      {
+        path: 'draws/items',
+        name: 'draw-items',
+        component: () => import('../views/draws/ItemsView.vue'),
+        meta: { roles: DRAW_OFFICER_ROLES, titleKey: 'draws.menu.items' }
+      },
+      {
+        path: 'draws/mine',
+        name: 'draw-mine',
+        component: () => import('../views/draws/MyInspectionsView.vue'),
+        meta: { roles: ['inspector'], titleKey: 'draws.menu.mine' }
+      },
+      {
+        path: 'draws/results/:id(\\d+)',
+        name: 'draw-result',
+        component: () => import('../views/draws/ResultFormView.vue'),
+        meta: { roles: ['inspector'], titleKey: 'draws.resultForm.titleShort', menu: '/draws/mine' }
+      },
+      {
+        path: 'draws/results',
+        name: 'draw-results',
+        component: () => import('../views/draws/ResultsView.vue'),
+        meta: { roles: DRAW_RESULT_ROLES, titleKey: 'draws.menu.results' }
+      },
+      {
+        path: 'draws/coverage',
+        name: 'draw-coverage',
+        component: () => import('../views/draws/CoverageView.vue'),
+        meta: { roles: DRAW_RESULT_ROLES, titleKey: 'draws.menu.coverage' }
       },
       {
         path: '403',
