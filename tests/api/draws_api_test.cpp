@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -194,6 +195,39 @@ TEST_F(DrawsApi, TooFewEligibleInspectorsFailsNamingEntityAndDepartmentAndSavesN
   EXPECT_EQ(task->getValue<int>("selected_count"), 0);
   EXPECT_EQ(as(mz, "GET", base + "/drawn").json()->getArray("items")->size(), 0u);
   EXPECT_TRUE(client().get("/api/v1/public/draws/" + std::to_string(id)).json()->isNull("secret"));
+}
+
+TEST_F(DrawsApi, ATaskLimitedToASpecialListDrawsOnlyItsMembers) {
+  std::string mz = login("mz.wangli");
+  auto lists = as(mz, "GET", "/api/v1/special-lists");
+  ASSERT_EQ(lists.status, 200);
+  EXPECT_NE(lists.body.find("KEY-2026"), std::string::npos);
+  auto pool = client().get("/api/v1/public/draws/1/pool.txt").body;
+  std::string member = pool.substr(pool.find('\t') + 1, 18);
+  auto added = as(mz, "POST", "/api/v1/special-lists/KEY-2026/members",
+                  R"({"credit_code":")" + member + R"(","reason":"2026年投诉较多，列入重点监管"})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(as(mz, "POST", "/api/v1/special-lists/KEY-2026/members",
+               R"({"credit_code":")" + member + R"(","reason":"重复"})").status, 409);
+  EXPECT_EQ(as(mz, "POST", "/api/v1/special-lists/NOPE/members", R"({"credit_code":")" + member + R"(","reason":"无此名单"})").status, 404);
+  EXPECT_EQ(as(login("mz.liuqiang"), "GET", "/api/v1/special-lists").status, 403);
+
+  std::string body = R"({"plan_id":)" + std::to_string(planId(mz)) + R"(,"title":"重点监管名单专项抽查","region_code":"360400",
+      "kinds":["elderly_institution","community_elderly_facility","rural_elderly_home"],"special_list":"KEY-2026",
+      "strata_by":["region"],"ratios":{"A":"100%","B":"100%","C":"100%","D":"100%"},"window_start":"2026-11-01",
+      "window_end":"2026-12-31","items":["MZ-YL-01"],"requirements":[{"department_code":"MZ","per_entity":2}]})";
+  auto created = as(mz, "POST", "/api/v1/inspection-tasks", body);
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto id = std::to_string(created.json()->getValue<std::int64_t>("id"));
+  ASSERT_EQ(as(mz, "POST", "/api/v1/inspection-tasks/" + id + "/lock").status, 200);
+  auto frozen = client().get("/api/v1/public/draws/" + id + "/pool.txt").body;
+  EXPECT_EQ(std::count(frozen.begin(), frozen.end(), '\n'), 1) << frozen;
+  EXPECT_NE(frozen.find(member), std::string::npos);
+  auto members = as(mz, "GET", "/api/v1/special-lists/KEY-2026/members").json()->getArray("items");
+  ASSERT_EQ(members->size(), 1u);
+  auto institution = std::to_string(members->getObject(0)->getValue<std::int64_t>("institution_id"));
+  EXPECT_EQ(as(mz, "DELETE", "/api/v1/special-lists/KEY-2026/members/" + institution).status, 200);
+  EXPECT_EQ(as(mz, "DELETE", "/api/v1/special-lists/KEY-2026/members/" + institution).status, 404);
 }
 
 TEST_F(DrawsApi, OnlyAssignedInspectorsRecordResultsAndTheReviewPublishesThem) {

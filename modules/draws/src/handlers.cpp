@@ -460,6 +460,58 @@ void registerRoutes(http::Router& router, DrawService& draws) {
                return Response::json(conflictJson(*c), 201);
              });
 
+  // ---- special lists of the entity directory
+  router.add("GET", "/api/v1/special-lists", officers, [&](Request&) -> Reply {
+    Array::Ptr items = new Array;
+    for (const auto& l : draws.specialLists()) {
+      Object::Ptr o = new Object;
+      o->set("code", l.code);
+      o->set("name", l.name);
+      o->set("list_kind", l.kind);
+      o->set("members", l.members);
+      items->add(o);
+    }
+    Object::Ptr o = new Object;
+    o->set("items", items);
+    return Response::json(o);
+  });
+  auto memberJson = [](const ListMember& m) {
+    Object::Ptr o = new Object;
+    o->set("institution_id", m.institutionId);
+    o->set("credit_code", m.creditCode);
+    o->set("name", m.name);
+    o->set("reason", m.reason);
+    o->set("added_at", m.addedAt);
+    return o;
+  };
+  router.add("GET", "/api/v1/special-lists/{code}/members", officers, [&, memberJson](Request& r) -> Reply {
+    auto members = draws.listMembers(r.pathParam("code"));
+    if (!members) return members.error();
+    Array::Ptr items = new Array;
+    for (const auto& m : *members) items->add(memberJson(m));
+    Object::Ptr o = new Object;
+    o->set("items", items);
+    return Response::json(o);
+  });
+  router.add("POST", "/api/v1/special-lists/{code}/members", officers, [&, memberJson](Request& r) -> Reply {
+    auto b = http::parseJsonObject(r.body);
+    if (!b) return b.error();
+    auto code = http::requireString(*b, "credit_code", 18, 18);
+    if (!code) return code.error();
+    auto reason = http::requireString(*b, "reason", 2, 255);
+    if (!reason) return reason.error();
+    auto added = draws.addListMember(audit::Actor::of(r), *r.principal, r.pathParam("code"), *code, *reason);
+    if (!added) return added.error();
+    return Response::json(memberJson(*added), 201);
+  });
+  router.add("DELETE", "/api/v1/special-lists/{code}/members/{id}", officers, [&](Request& r) -> Reply {
+    auto id = http::idParam(r);
+    if (!id) return id.error();
+    auto removed = draws.removeListMember(audit::Actor::of(r), *r.principal, r.pathParam("code"), *id);
+    if (!removed) return removed.error();
+    return Response::emptyObject(200);
+  });
+
   // ---- plans and tasks
   router.add("GET", "/api/v1/inspection-plans", staff, [&](Request&) -> Reply {
     Array::Ptr items = new Array;

@@ -5,6 +5,7 @@
 
 #include "cw/core/validation.hpp"
 #include "cw/core/workdays.hpp"
+#include "cw/registry/model.hpp"
 
 namespace cw::draws {
 
@@ -57,6 +58,14 @@ core::Status validateTask(const TaskInput& t, int minPerEntity) {
   if (auto ok = core::checkText("title", t.title, 2, 128); !ok) return ok;
   if (auto ok = core::checkRegionCode("region_code", t.regionCode); !ok) return ok;
   if (t.kinds.empty()) return Error::invalid("kinds", "name at least one institution kind in scope");
+  for (const auto& k : t.kinds) {
+    const auto& elderly = registry::kElderlyKinds;
+    const auto& childcare = registry::kChildcareKinds;
+    if (std::find(elderly.begin(), elderly.end(), k) == elderly.end() &&
+        std::find(childcare.begin(), childcare.end(), k) == childcare.end()) {
+      return Error::invalid("kinds", "\"" + k + "\" is not an institution kind");
+    }
+  }
   if (t.filingStates.empty()) return Error::invalid("filing_states", "name at least one filing state in scope");
   for (const auto& s : t.filingStates) {
     if (s != "filed" && s != "unfiled") {

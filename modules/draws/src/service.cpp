@@ -240,6 +240,76 @@ core::Result<std::vector<Conflict>> DrawService::conflicts(const http::Principal
   return repo::loadConflicts(*lease, inspectorId);
 }
 
+// ------------------------------------------------------------------------------------------------ special lists
+
+std::vector<SpecialList> DrawService::specialLists() {
+  auto lease = pool_.acquire();
+  std::vector<SpecialList> out;
+  for (const auto& r : lease->query("SELECT l.code, l.name, l.list_kind, (SELECT COUNT(*) FROM special_list_members m"
+                                    " WHERE m.list_code = l.code) AS members FROM special_lists l ORDER BY l.code")) {
+    out.push_back({r.str("code"), r.str("name"), r.str("list_kind"), r.i64("members")});
+  }
+  return out;
+}
+
+core::Result<std::vector<ListMember>> DrawService::listMembers(const std::string& code) {
+  auto lease = pool_.acquire();
+  if (lease->query("SELECT code FROM special_lists WHERE code = ?", code).empty()) {
+    return Error::notFound("special list " + code + " does not exist");
+  }
+  std::vector<ListMember> out;
+  for (const auto& r : lease->query("SELECT m.institution_id, i.credit_code, i.name, m.reason, m.added_at"
+                                    " FROM special_list_members m JOIN institutions i ON i.id = m.institution_id"
+                                    " WHERE m.list_code = ? ORDER BY m.added_at DESC LIMIT 5000",
+                                    code)) {
+    out.push_back({r.i64("institution_id"), r.str("credit_code"), r.str("name"), r.str("reason"),
+                   core::sqlToIsoUtc(r.str("added_at"))});
+  }
+  return out;
+}
+
+core::Result<ListMember> DrawService::addListMember(const audit::Actor& actor, const http::Principal& who,
+                                                    const std::string& code, const std::string& creditCode,
+                                                    const std::string& reason) {
+  if (who.role != "admin" && who.role != "officer") return Error::denied("special lists are kept by officers");
+  if (auto ok = core::checkText("reason", reason, 2, 255); !ok) return ok.error();
+  auto lease = pool_.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  if (c.query("SELECT code FROM special_lists WHERE code = ?", code).empty()) {
+    return Error::notFound("special list " + code + " does not exist");
+  }
+  std::string normalised = registry::normaliseCreditCode(creditCode);
+  auto inst = c.query("SELECT id, name FROM institutions WHERE credit_code = ?", normalised);
+  if (inst.empty()) return Error::invalid("credit_code", "no institution has credit code " + creditCode);
+  std::int64_t id = inst[0].i64("id");
+  if (!c.query("SELECT institution_id FROM special_list_members WHERE list_code = ? AND institution_id = ?", code, id).empty()) {
+    return Error::conflict(normalised + " is already on list " + code, "credit_code");
+  }
+  std::string now = core::formatSqlDateTime(clock_.now());
+  c.execute("INSERT INTO special_list_members (list_code, institution_id, reason, added_at) VALUES (?, ?, ?, ?)", code, id,
+            reason, now);
+  audit_.append(c, actor, {"draws.list.add", "special_list", code,
+                           "{\"institution\":" + jsonQuote(normalised) + ",\"reason\":" + jsonQuote(reason) + "}"});
+  tx.commit();
+  return ListMember{id, normalised, inst[0].str("name"), reason, core::sqlToIsoUtc(now)};
+}
+
+core::Status DrawService::removeListMember(const audit::Actor& actor, const http::Principal& who,
+                                           const std::string& code, std::int64_t institutionId) {
+  if (who.role != "admin" && who.role != "officer") return Error::denied("special lists are kept by officers");
+  auto lease = pool_.acquire();
+  db::Connection& c = *lease;
+  db::Transaction tx(c);
+  if (c.execute("DELETE FROM special_list_members WHERE list_code = ? AND institution_id = ?", code, institutionId) == 0) {
+    return Error::notFound("institution " + std::to_string(institutionId) + " is not on list " + code);
+  }
+  audit_.append(c, actor, {"draws.list.remove", "special_list", code,
+                           "{\"institution_id\":" + std::to_string(institutionId) + "}"});
+  tx.commit();
+  return core::Ok{};
+}
+
 // ----------------------------------------------------------------------------------------------- plans and tasks
 
 core::Result<Plan> DrawService::createPlan(const audit::Actor& actor, const http::Principal& who, int year,

@@ -61,6 +61,22 @@ struct Conflict {
   std::string declaredAt;
 };
 
+/// A special list of the entity directory: key supervision (重点监管) or complaint-driven (投诉举报).
+struct SpecialList {
+  std::string code;
+  std::string name;
+  std::string kind;  // key_supervision | complaint
+  std::int64_t members = 0;
+};
+
+struct ListMember {
+  std::int64_t institutionId = 0;
+  std::string creditCode;
+  std::string name;
+  std::string reason;
+  std::string addedAt;
+};
+
 struct Plan {
   std::int64_t id = 0;
   int year = 0;

@@ -169,6 +169,15 @@ class DrawService {
   /// The inspector row of a signed-in inspector, NotFound when the account has none.
   core::Result<Inspector> inspectorOf(const http::Principal& who);
 
+  // ---- special lists of the entity directory
+  std::vector<SpecialList> specialLists();
+  core::Result<std::vector<ListMember>> listMembers(const std::string& code);
+  /// Officers and administrators; Conflict when the institution is already on the list.
+  core::Result<ListMember> addListMember(const audit::Actor& actor, const http::Principal& who, const std::string& code,
+                                         const std::string& creditCode, const std::string& reason);
+  core::Status removeListMember(const audit::Actor& actor, const http::Principal& who, const std::string& code,
+                                std::int64_t institutionId);
+
   // ---- plans and tasks
   core::Result<Plan> createPlan(const audit::Actor& actor, const http::Principal& who, int year, const std::string& title);
   std::vector<Plan> plans();
