@@ -261,6 +261,20 @@ CREATE TABLE inspection_result_items (
   CONSTRAINT fk_result_items_item FOREIGN KEY (item_code) REFERENCES inspection_items (code)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Evidence the inspector attaches to a result (photos, scanned records): files in the content-addressed store,
+-- described once in `documents` (V0004).
+CREATE TABLE inspection_result_evidence (
+  result_id   BIGINT       NOT NULL,
+  sha256      CHAR(64)     NOT NULL,
+  name        VARCHAR(255) NOT NULL,
+  uploaded_by BIGINT       NOT NULL,
+  uploaded_at DATETIME(6)  NOT NULL,
+  PRIMARY KEY (result_id, sha256),
+  CONSTRAINT fk_evidence_result FOREIGN KEY (result_id) REFERENCES inspection_results (id),
+  CONSTRAINT fk_evidence_document FOREIGN KEY (sha256) REFERENCES documents (sha256),
+  CONSTRAINT fk_evidence_user FOREIGN KEY (uploaded_by) REFERENCES users (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 -- Follow-up records (后续处置). "order correction" (责令整改) rows are handed to the hazards module when it exists.
 CREATE TABLE inspection_followups (
   id             BIGINT        NOT NULL AUTO_INCREMENT PRIMARY KEY,

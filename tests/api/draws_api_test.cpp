@@ -303,8 +303,27 @@ TEST_F(DrawsApi, OnlyAssignedInspectorsRecordResultsAndTheReviewPublishesThem) {
   EXPECT_EQ(recorded.json()->getValue<std::string>("followup_description"), "十日内清理消防通道");
   EXPECT_EQ(recorded.json()->getArray("items")->size(), 2u);
 
+  // Evidence: a PDF by content, from an assigned inspector, shown byte-identical to the reviewing officer.
+  std::string pdf = "%PDF-1.4\n% 现场检查照片\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+  auto evidence = as(liu, "POST", path + "/evidence?name=%E7%8E%B0%E5%9C%BA.pdf", pdf);
+  ASSERT_EQ(evidence.status, 201) << evidence.body;
+  std::string sha = evidence.json()->getValue<std::string>("sha256");
+  EXPECT_EQ(sha, core::sha256Hex(pdf));
+  auto notPdf = as(liu, "POST", path + "/evidence?name=notes.pdf", "just text pretending to be a PDF");
+  EXPECT_EQ(notPdf.status, 400);
+  EXPECT_EQ(notPdf.json()->getObject("error")->getValue<std::string>("field"), "file");
+  EXPECT_EQ(as(sun, "POST", path + "/evidence?name=x.pdf", pdf).status, 404);
+  auto listed = as(mz, "GET", path + "/evidence");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_NE(listed.body.find(sha), std::string::npos);
+  auto file = as(mz, "GET", path + "/evidence/" + sha);
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.body, pdf);
+  EXPECT_EQ(as(sun, "GET", path + "/evidence/" + sha).status, 404);
+
   ASSERT_EQ(as(liu, "POST", path + "/submit").status, 200);
   EXPECT_EQ(as(liu, "PUT", path, body).status, 409) << "a submitted result is frozen";
+  EXPECT_EQ(as(liu, "POST", path + "/evidence?name=late.pdf", pdf + " ").status, 409);
   auto returned = as(mz, "POST", path + "/review", R"({"decision":"return","comment":"请补充整改期限"})");
   ASSERT_EQ(returned.status, 200) << returned.body;
   EXPECT_EQ(returned.json()->getValue<std::string>("state"), "returned");

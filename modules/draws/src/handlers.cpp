@@ -775,6 +775,53 @@ void registerRoutes(http::Router& router, DrawService& draws) {
     if (!saved) return saved.error();
     return Response::json(resultJson(*saved, false));
   });
+  auto evidenceJson = [](const Evidence& e) {
+    Object::Ptr o = new Object;
+    o->set("sha256", e.sha256);
+    o->set("name", e.name);
+    o->set("media_type", e.mediaType);
+    o->set("size_bytes", e.sizeBytes);
+    o->set("uploaded_at", e.uploadedAt);
+    return o;
+  };
+  router.add(
+      "POST", "/api/v1/inspection-results/{id}/evidence", Access::only({"inspector"}),
+      [&, evidenceJson](Request& r) -> Reply {
+        auto id = http::idParam(r);
+        if (!id) return id.error();
+        auto name = textParam(r, "name");
+        if (!name) return Error::invalid("name", "name (the file's name) is required as a query parameter");
+        auto added = draws.addEvidence(audit::Actor::of(r), *r.principal, *id, *name, r.body);
+        if (!added) return added.error();
+        return Response::json(evidenceJson(*added), 201);
+      },
+      kMaxEvidenceRequestBytes);
+  router.add("GET", "/api/v1/inspection-results/{id}/evidence", Access::signedIn(), [&, evidenceJson](Request& r) -> Reply {
+    auto id = http::idParam(r);
+    if (!id) return id.error();
+    auto list = draws.evidence(*r.principal, *id);
+    if (!list) return list.error();
+    Array::Ptr items = new Array;
+    for (const auto& e : *list) items->add(evidenceJson(e));
+    Object::Ptr o = new Object;
+    o->set("items", items);
+    return Response::json(o);
+  });
+  router.add("GET", "/api/v1/inspection-results/{id}/evidence/{sha256}", Access::signedIn(), [&](Request& r) -> Reply {
+    auto id = http::idParam(r);
+    if (!id) return id.error();
+    const std::string& sha = r.pathParam("sha256");
+    if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return Error::invalid("sha256", "sha256 must be 64 lower-case hex characters");
+    }
+    auto file = draws.evidenceFile(*r.principal, *id, sha);
+    if (!file) return file.error();
+    Response response = Response::text(std::move(file->second), file->first.mediaType);
+    // Always a download, never rendered in the console's origin.
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"evidence\"");
+    response.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
+    return response;
+  });
   router.add("POST", "/api/v1/inspection-results/{id}/submit", Access::only({"inspector"}), [&](Request& r) -> Reply {
     auto id = http::idParam(r);
     if (!id) return id.error();

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "cw/core/blob_store.hpp"
 #include "cw/core/crypto.hpp"
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
@@ -741,6 +742,89 @@ core::Result<InspectionResult> DrawService::recordResult(const audit::Actor& act
                            "{\"result_code\":" + jsonQuote(in.resultCode) + ",\"followup\":" + jsonQuote(in.followup) + "}"});
   tx.commit();
   return repo::loadResult(*lease, id, calendar_, clock_).value();
+}
+
+namespace {
+
+constexpr const char* kEvidenceSelect =
+    "SELECT e.sha256, e.name, d.media_type, d.size_bytes, e.uploaded_at FROM inspection_result_evidence e"
+    " JOIN documents d ON d.sha256 = e.sha256";
+
+Evidence evidenceFrom(const db::Row& r) {
+  return {r.str("sha256"), r.str("name"), r.str("media_type"), r.i64("size_bytes"), core::sqlToIsoUtc(r.str("uploaded_at"))};
+}
+
+}  // namespace
+
+core::Result<Evidence> DrawService::addEvidence(const audit::Actor& actor, const http::Principal& who,
+                                                std::int64_t resultId, const std::string& name,
+                                                const std::string& bytes) {
+  if (auto ok = core::checkText("name", name, 1, 255); !ok) return ok.error();
+  if (name.find('/') != std::string::npos || name.find('\\') != std::string::npos) {
+    return Error::invalid("name", "name must be a file name, not a path");
+  }
+  if (bytes.empty()) return Error::invalid("file", "the request body must be the file; it is empty");
+  if (bytes.size() > config_.maxEvidenceBytes) {
+    return Error{core::ErrorCode::PayloadTooLarge,
+                 "evidence files may be at most " + std::to_string(config_.maxEvidenceBytes / (1024 * 1024)) + " MiB",
+                 "file"};
+  }
+  auto type = core::sniffDocumentType(bytes);
+  if (!type) return Error::invalid("file", "evidence must be a PDF, PNG, JPEG or WebP file (checked by content)");
+  auto lease = pool_.acquire();
+  db::Connection& c = *lease;
+  {
+    auto r = resultForInspector(c, who, resultId, calendar_, clock_);
+    if (!r) return r.error();
+    if (r->state != "pending" && r->state != "returned") {
+      return Error::precondition("the result is " + r->state + "; evidence is added before submission or after a return");
+    }
+  }
+  // The file is stored before the rows that point at it: a crash in between leaves an unreferenced file, never a row
+  // without its file.
+  auto sha = files_.put(bytes);
+  if (!sha) return sha.error();
+  std::string now = core::formatSqlDateTime(clock_.now());
+  db::Transaction tx(c);
+  auto r = resultForInspector(c, who, resultId, calendar_, clock_);
+  if (!r) return r.error();
+  c.execute("INSERT INTO documents (sha256, media_type, size_bytes, created_at) VALUES (?, ?, ?, ?)"
+            " ON DUPLICATE KEY UPDATE sha256 = sha256",
+            *sha, *type, static_cast<std::int64_t>(bytes.size()), now);
+  if (!c.query("SELECT sha256 FROM inspection_result_evidence WHERE result_id = ? AND sha256 = ?", resultId, *sha).empty()) {
+    return Error::conflict("this file is already attached to result " + std::to_string(resultId), "file");
+  }
+  c.execute("INSERT INTO inspection_result_evidence (result_id, sha256, name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?)",
+            resultId, *sha, name, who.userId, now);
+  audit_.append(c, actor, {"draws.result.evidence", "inspection_result", std::to_string(resultId),
+                           "{\"sha256\":" + jsonQuote(*sha) + ",\"name\":" + jsonQuote(name) + ",\"size_bytes\":" +
+                               std::to_string(bytes.size()) + "}"});
+  tx.commit();
+  return evidenceFrom(c.query(std::string(kEvidenceSelect) + " WHERE e.result_id = ? AND e.sha256 = ?", resultId, *sha)[0]);
+}
+
+core::Result<std::vector<Evidence>> DrawService::evidence(const http::Principal& who, std::int64_t resultId) {
+  auto visible = result(who, resultId);
+  if (!visible) return visible.error();
+  auto lease = pool_.acquire();
+  std::vector<Evidence> out;
+  for (const auto& r : lease->query(std::string(kEvidenceSelect) + " WHERE e.result_id = ? ORDER BY e.uploaded_at", resultId)) {
+    out.push_back(evidenceFrom(r));
+  }
+  return out;
+}
+
+core::Result<std::pair<Evidence, std::string>> DrawService::evidenceFile(const http::Principal& who,
+                                                                         std::int64_t resultId,
+                                                                         const std::string& sha256) {
+  auto visible = result(who, resultId);
+  if (!visible) return visible.error();
+  auto lease = pool_.acquire();
+  auto rows = lease->query(std::string(kEvidenceSelect) + " WHERE e.result_id = ? AND e.sha256 = ?", resultId, sha256);
+  if (rows.empty()) return Error::notFound("result " + std::to_string(resultId) + " has no such evidence");
+  auto bytes = files_.get(sha256);
+  if (!bytes) return bytes.error();
+  return std::pair{evidenceFrom(rows[0]), std::move(*bytes)};
 }
 
 core::Result<InspectionResult> DrawService::submitResult(const audit::Actor& actor, const http::Principal& who,

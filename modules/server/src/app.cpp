@@ -97,7 +97,8 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       importer_(pool_, audit_, clock_, random_, registry_),
       grades_(config_.draws.defaultGrade),
       draws_(pool_, audit_, clock_, random_, calendar_, files_, grades_,
-             draws::DrawsConfig{config_.draws.minInspectorsPerEntity, config_.draws.publishWorkingDays}) {
+             draws::DrawsConfig{config_.draws.minInspectorsPerEntity, config_.draws.publishWorkingDays,
+                                config_.registry.maxDocumentBytes}) {
   registerRoutes();
   metrics_.addGauge("carewatch_db_pool_open", "Open database connections", [this] {
     return static_cast<double>(pool_.stats().open);

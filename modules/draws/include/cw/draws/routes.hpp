@@ -9,4 +9,7 @@ namespace cw::draws {
 /// /inspections/coverage and the public record under /api/v1/public/ (tasks, draws, results).
 void registerRoutes(http::Router& router, DrawService& draws);
 
+/// Largest evidence upload request; the service applies DrawsConfig::maxEvidenceBytes below it.
+inline constexpr std::size_t kMaxEvidenceRequestBytes = 64 * 1024 * 1024;
+
 }  // namespace cw::draws

@@ -53,6 +53,15 @@ class DefaultGradeProvider final : public GradeProvider {
 struct DrawsConfig {
   int minPerEntity = kMinInspectorsPerEntity;
   int publishWorkingDays = 20;  // results are published within 20 working days of the inspection
+  std::size_t maxEvidenceBytes = 20 * 1024 * 1024;
+};
+
+struct Evidence {
+  std::string sha256;
+  std::string name;
+  std::string mediaType;
+  std::int64_t sizeBytes = 0;
+  std::string uploadedAt;
 };
 
 struct TaskFilter {
@@ -215,6 +224,13 @@ class DrawService {
   /// Only an inspector assigned to the entity, while the result is pending or returned.
   core::Result<InspectionResult> recordResult(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
                                               const ResultInput& input);
+  /// A PDF, PNG, JPEG or WebP (by content) attached by an assigned inspector while the result is open.
+  core::Result<Evidence> addEvidence(const audit::Actor& actor, const http::Principal& who, std::int64_t resultId,
+                                     const std::string& name, const std::string& bytes);
+  /// Whoever may see the result may see its evidence (an institution once published).
+  core::Result<std::vector<Evidence>> evidence(const http::Principal& who, std::int64_t resultId);
+  core::Result<std::pair<Evidence, std::string>> evidenceFile(const http::Principal& who, std::int64_t resultId,
+                                                              const std::string& sha256);
   core::Result<InspectionResult> submitResult(const audit::Actor& actor, const http::Principal& who, std::int64_t id);
   /// decision: publish | return | reject. An officer of the result's department (or admin).
   core::Result<InspectionResult> reviewResult(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
