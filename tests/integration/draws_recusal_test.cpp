@@ -171,5 +171,66 @@ TEST_F(DrawRecusalTest, ADrawThatCannotBeStaffedLeavesNothingBehind) {
   EXPECT_TRUE(app_->draws().record(id)->secretHex.empty());
 }
 
+TEST_F(DrawRecusalTest, PublishingEveryResultClosesTheSubtaskAndTheTask) {
+  auto lease = app_->pool().acquire();
+  db::Connection& c = *lease;
+  // Give every MZ enforcement member an account, so whoever is drawn can record.
+  for (const auto& r : c.query("SELECT id, name, region_code FROM inspectors WHERE department_code = 'MZ'"
+                               " AND member_kind = 'enforcement' AND user_id IS NULL")) {
+    auth::NewUser u;
+    u.username = "mz.member" + std::to_string(r.i64("id"));
+    u.displayName = r.str("name");
+    u.role = "inspector";
+    u.password = "Member#2026-long";
+    u.departmentCode = "MZ";
+    u.regionCode = r.str("region_code");
+    u.certificateNo = "3604" + std::to_string(r.i64("id"));
+    auto created = app_->users().create(actor_, u);
+    ASSERT_TRUE(created) << created.error().message;
+    c.execute("UPDATE inspectors SET user_id = ? WHERE id = ?", created->id, r.i64("id"));
+  }
+  auto id = newTask(false);
+  ASSERT_TRUE(app_->draws().lock(actor_, officer_, id));
+  ASSERT_TRUE(app_->draws().draw(actor_, officer_, id, ""));
+  ASSERT_TRUE(app_->draws().start(actor_, officer_, id));
+  draws::ResultFilter f;
+  f.taskId = id;
+  f.limit = 200;
+  auto results = app_->draws().results(officer_, f);
+  ASSERT_TRUE(results);
+  ASSERT_GT(results->first.size(), 0u);
+  draws::ResultInput in;
+  in.resultCode = "1";
+  in.inspectedOn = "2026-11-20";
+  for (std::size_t k = 0; k < results->first.size(); ++k) {
+    const auto& r = results->first[k];
+    auto assigned = c.query("SELECT s.user_id FROM draw_assignments a JOIN inspectors s ON s.id = a.inspector_id"
+                            " WHERE a.task_id = ? AND a.institution_id = ? AND a.active = 1 LIMIT 1",
+                            id, r.institutionId);
+    http::Principal inspector;
+    inspector.userId = assigned[0].i64("user_id");
+    inspector.role = "inspector";
+    ASSERT_TRUE(app_->draws().recordResult(actor_, inspector, r.id, in));
+    auto submitted = app_->draws().submitResult(actor_, inspector, r.id);
+    ASSERT_TRUE(submitted);
+    EXPECT_EQ(*submitted->publishDue, "2026-12-18") << "20 working days after 2026-11-20";
+    EXPECT_EQ(app_->draws().task(id)->state, "in_progress");
+    ASSERT_TRUE(app_->draws().reviewResult(actor_, officer_, r.id, "publish", ""));
+  }
+  auto task = app_->draws().task(id);
+  EXPECT_EQ(task->state, "closed");
+  EXPECT_EQ(task->input.departments[0].state, "closed");
+  // Coverage now counts these institutions as inspected within the last 12 months.
+  auto coverage = app_->draws().coverage(std::string("360400"), std::string("elderly_institution"));
+  ASSERT_TRUE(coverage);
+  std::int64_t total = 0, notInspected = 0;
+  for (const auto& row : *coverage) {
+    total += row.institutions;
+    notInspected += row.notInspected;
+  }
+  EXPECT_GT(total, 0);
+  EXPECT_LT(notInspected, total);
+}
+
 }  // namespace
 }  // namespace cw
