@@ -86,9 +86,11 @@ export const RESULT_CODES = ['1', 'A', 'E', 'F', '7', '8', '9', '10', '11', '12'
 export const PROBLEM_REASONS = ['2', 'B', 'C', '6', 'D', '3', '4', '5'] // with result code A
 export const FOLLOWUPS = ['none', 'routine', 'order_correction', 'transfer', 'notify']
 export const CHECK_METHODS = ['site', 'document', 'adopt', 'testing', 'online', 'entrusted']
-export const RESULT_STATES = ['pending', 'submitted', 'returned', 'rejected', 'published']
 export const INSPECTOR_STATUSES = ['active', 'on_leave', 'retired']
 export const MEMBER_KINDS = ['enforcement', 'expert']
 // Who plans, locks and draws tasks and keeps the lists; who sees results and coverage.
 export const DRAW_OFFICER_ROLES = ['admin', 'officer']
 export const DRAW_RESULT_ROLES = ['admin', 'officer', 'bureau']
+// Evidence of a result (检查证据): what the server accepts (checked by content) and its size limit (draws maxEvidenceBytes).
+export const EVIDENCE_ACCEPT = '.pdf,.png,.jpg,.jpeg,.webp'
+export const EVIDENCE_MAX_BYTES = 20 * 1024 * 1024

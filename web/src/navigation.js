@@ -1,14 +1,55 @@
 // Business pages per role, shared by the side menu and the dashboard's quick links. Keep in step with the
 // `roles` of the routes in router/index.js.
-import { OfficeBuilding, House, DocumentChecked, AlarmClock } from '@element-plus/icons-vue'
+import {
+  OfficeBuilding,
+  House,
+  DocumentChecked,
+  AlarmClock,
+  Aim,
+  Tickets,
+  Avatar,
+  List,
+  EditPen,
+  Stamp,
+  DataAnalysis,
+  Promotion
+} from '@element-plus/icons-vue'
 
 const FEATURES = [
   { key: 'my-institution', path: '/my-institution', label: 'menu.myInstitution', icon: House, roles: ['institution'] },
   { key: 'institutions', path: '/institutions', label: 'menu.institutions', icon: OfficeBuilding, roles: ['admin', 'officer', 'inspector', 'bureau'] },
   { key: 'filings', path: '/filings', label: 'menu.filings', icon: DocumentChecked, roles: ['admin', 'officer'] },
-  { key: 'licences', path: '/licences/expiring', label: 'menu.licences', icon: AlarmClock, roles: ['admin', 'officer', 'inspector', 'bureau'] }
+  { key: 'licences', path: '/licences/expiring', label: 'menu.licences', icon: AlarmClock, roles: ['admin', 'officer', 'inspector', 'bureau'] },
+  // 双随机抽查: a group in the side menu; a quick link on the dashboard opens its first page for the role.
+  {
+    key: 'draws',
+    label: 'draws.menu.group',
+    icon: Aim,
+    children: [
+      { key: 'draws-tasks', path: '/draws/tasks', label: 'draws.menu.tasks', icon: Tickets, roles: ['admin', 'officer'] },
+      { key: 'draws-mine', path: '/draws/mine', label: 'draws.menu.mine', icon: EditPen, roles: ['inspector'] },
+      { key: 'draws-results', path: '/draws/results', label: 'draws.menu.results', icon: Stamp, roles: ['admin', 'officer', 'bureau'] },
+      { key: 'draws-inspectors', path: '/draws/inspectors', label: 'draws.menu.inspectors', icon: Avatar, roles: ['admin', 'officer'] },
+      { key: 'draws-items', path: '/draws/items', label: 'draws.menu.items', icon: List, roles: ['admin', 'officer'] },
+      { key: 'draws-coverage', path: '/draws/coverage', label: 'draws.menu.coverage', icon: DataAnalysis, roles: ['admin', 'officer', 'bureau'] },
+      { key: 'draws-public', path: '/public/draws', label: 'draws.menu.public', icon: Promotion, roles: ['admin', 'officer', 'inspector', 'institution', 'bureau'] }
+    ]
+  }
 ]
 
+/**
+ * The role's pages: { key, path, label, icon } and groups { key, path, label, icon, children } whose children are
+ * the role's pages of the group and whose path is the first of them.
+ */
 export function featureLinks(role) {
-  return FEATURES.filter((f) => f.roles.includes(role))
+  const out = []
+  for (const f of FEATURES) {
+    if (f.children) {
+      const children = f.children.filter((c) => c.roles.includes(role))
+      if (children.length) out.push({ ...f, path: children[0].path, children })
+    } else if (f.roles.includes(role)) {
+      out.push(f)
+    }
+  }
+  return out
 }

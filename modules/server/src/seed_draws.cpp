@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cw/core/time.hpp"
+#include "cw/core/workdays.hpp"
 #include "cw/server/seed_demo.hpp"
 
 namespace cw::server {
@@ -140,8 +141,10 @@ core::Status seedDrawsDemo(App& app) {
   t.strataBy = {"region", "grade"};
   t.gradeRatios = draws::defaultGradeRatios();
   t.gradeRatios["B"] = 3000;  // a demo city is small: 30% of the medium-risk grade
-  t.windowStart = "2026-11-23";
-  t.windowEnd = "2026-12-31";
+  // The window opens on the seed day (Asia/Shanghai) and runs six weeks, so demo inspectors can record at once.
+  core::Day today = core::shanghaiDay(std::chrono::system_clock::now());
+  t.windowStart = core::formatDay(today);
+  t.windowEnd = core::formatDay(today + std::chrono::days(42));
   t.crossJurisdiction = true;
   t.capSlack = 1;
   t.itemCodes = {"MZ-YL-01", "MZ-YL-02", "MZ-YL-03", "MZ-YL-05"};

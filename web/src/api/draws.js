@@ -1,7 +1,7 @@
 // "Double random, one public" (双随机、一公开) endpoints of the console: the item list (抽查事项清单), the inspector
 // directory (执法检查人员名录库) with conflict declarations (回避申报), annual plans and tasks (lock, draw, swap, start),
 // inspection results (录入、提交、审核公示) and coverage. The public record of a draw is in publicDraws.js.
-import { http, request } from './http.js'
+import { http, request, download } from './http.js'
 
 const id = (v) => encodeURIComponent(v)
 const put = (path, body) => request('PUT', path, { body: body ?? {} })
@@ -20,6 +20,9 @@ export const setInspectorStatus = (inspectorId, status) => http.post(`/inspector
 export const listConflicts = (inspectorId) => http.get(`/inspectors/${id(inspectorId)}/conflicts`)
 /** body: { credit_code, reason, valid_from, valid_to? } */
 export const declareConflict = (inspectorId, body) => http.post(`/inspectors/${id(inspectorId)}/conflicts`, body)
+
+/** Officers: { items: [{ code, name, list_kind, members }] } of the special lists (重点监管、投诉举报) a task can use. */
+export const listSpecialLists = () => http.get('/special-lists')
 
 // ---------------------------------------------------------------- plans and tasks
 export const listPlans = () => http.get('/inspection-plans')
@@ -43,6 +46,9 @@ export const swapInspector = (taskId, body) => http.post(`/inspection-tasks/${id
 /** { items } in draw order: position, institution_id, credit_code, name, kind, region_name, stratum, inspectors. */
 export const listDrawn = (taskId) => http.get(`/inspection-tasks/${id(taskId)}/drawn`)
 
+/** The drawn list inspectors carry (抽查名单), as an XLSX file saved in the browser's downloads. */
+export const downloadTaskList = (taskId) => download(`/inspection-tasks/${id(taskId)}/list.xlsx`, { fallbackName: `抽查名单-${taskId}.xlsx` })
+
 // ---------------------------------------------------------------- results
 /** Inspector: { items } of the results of the entities they are on. */
 export const listMyResults = () => http.get('/inspection-results/mine')
@@ -55,6 +61,17 @@ export const getResult = (resultId) => http.get(`/inspection-results/${id(result
  */
 export const saveResult = (resultId, body) => put(`/inspection-results/${id(resultId)}`, body)
 export const submitResult = (resultId) => http.post(`/inspection-results/${id(resultId)}/submit`, {})
+/** Inspector: the own schedule (我的检查安排) as an XLSX file. */
+export const downloadMySchedule = () => download('/inspection-results/mine/schedule.xlsx', { fallbackName: '我的检查安排.xlsx' })
+
+// Evidence of a result (检查证据): PDF, PNG, JPEG or WebP, checked by content on the server.
+export const listEvidence = (resultId) => http.get(`/inspection-results/${id(resultId)}/evidence`)
+/** Inspector, before submission or after a return: 201 with { sha256, name, media_type, size_bytes, uploaded_at }. */
+export const uploadEvidence = (resultId, file) =>
+  http.upload(`/inspection-results/${id(resultId)}/evidence`, file, file.type || 'application/octet-stream', { query: { name: file.name } })
+/** Saves a piece of evidence under its own name (the server names every download "evidence"). */
+export const downloadEvidence = (resultId, e) => download(`/inspection-results/${id(resultId)}/evidence/${id(e.sha256)}`, { filename: e.name })
+
 /** Officer: decision publish | return | reject; a comment is required to return or reject. */
 export const reviewResult = (resultId, decision, comment) =>
   http.post(`/inspection-results/${id(resultId)}/review`, comment ? { decision, comment } : { decision })
