@@ -20,30 +20,16 @@
 // The loop works once per fresh database (task 2 must still be a draft).
 // Exit code 0 when every check passed, 1 on the first failed check (or the global timeout), 2 on a usage
 // error. Screenshots go to ./out/ next to this file (draws-*.png).
-import { CHROMIUM, launchChromium } from './browser.mjs'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { CheckFailed, STEP_TIMEOUT_MS, baseUrlFromEnv, browserTest, check, expectApi, sel, signIn } from './browser.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const OUT_DIR = join(HERE, 'out')
-const GLOBAL_TIMEOUT_MS = Number(process.env.CW_TEST_TIMEOUT_MS) || 180_000
-const STEP_TIMEOUT_MS = 15_000
 const VERIFY_TIMEOUT_MS = 60_000
-const NAME = 'draws.test'
+const t = browserTest('draws', { timeoutMs: 180_000 })
+const { step, note, pageErrors } = t
 
-function usage(message) {
-  console.error(`${NAME}: ${message}`)
-  console.error('usage: CW_BASE_URL=http://127.0.0.1:18080 [CW_DEMO_PASSWORD=...] node draws.test.mjs')
-  process.exit(2)
-}
-
-const BASE_URL = (process.env.CW_BASE_URL || '').replace(/\/+$/, '')
+const BASE_URL = baseUrlFromEnv('draws.test', 'CW_BASE_URL=http://127.0.0.1:18080 [CW_DEMO_PASSWORD=...] node draws.test.mjs')
 const PASSWORD = process.env.CW_DEMO_PASSWORD || 'Jiujiang#2026'
 const OFFICER_USER = process.env.CW_OFFICER_USER || 'mz.wangli'
 const INSPECTOR_USER = process.env.CW_INSPECTOR_USER || 'mz.liuqiang'
-if (!BASE_URL) usage('CW_BASE_URL is not set')
-if (!/^https?:\/\//.test(BASE_URL)) usage(`CW_BASE_URL must start with http:// or https:// (got ${BASE_URL})`)
 
 const TASK1_TITLE = '2026年第四季度养老机构双随机抽查'
 const TASK2_TITLE = '2026年养老机构消防安全部门联合抽查'
@@ -65,122 +51,10 @@ function todayInChina() {
 }
 const TODAY = todayInChina()
 
-let browser = null
-let passed = 0
-let finished = false
-const pages = {} // user -> page
-const pageErrors = []
-
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message)
-}
-
-async function step(name, fn) {
-  const started = Date.now()
-  try {
-    await fn()
-  } catch (e) {
-    const reason = e instanceof CheckFailed ? e.message : `${e && e.name ? e.name + ': ' : ''}${e && e.message ? e.message : e}`
-    throw new CheckFailed(`step "${name}" failed: ${reason}`)
-  }
-  passed += 1
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`)
-}
-
-function note(message) {
-  console.log(`  # ${message}`)
-}
-
-async function closeBrowser() {
-  if (!browser) return
-  const b = browser
-  browser = null
-  await Promise.race([b.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))])
-}
-
-async function saveFailureScreenshots() {
-  for (const [user, page] of Object.entries(pages)) {
-    try {
-      const file = join(OUT_DIR, `draws-failure-${user.replace(/[^\w.-]/g, '_')}.png`)
-      await page.screenshot({ path: file, fullPage: true, timeout: 5000 })
-      console.error(`${NAME}: failure screenshot of ${user} saved to ${file}`)
-    } catch {
-      /* the page may be gone */
-    }
-  }
-}
-
-const globalTimer = setTimeout(async () => {
-  if (finished) return
-  finished = true
-  console.error(`FAIL: ${NAME}: global timeout of ${GLOBAL_TIMEOUT_MS} ms exceeded after ${passed} passed step(s)`)
-  console.error(`browser: ${passed} passed, 1 failed`)
-  await saveFailureScreenshots()
-  await closeBrowser()
-  process.exit(1)
-}, GLOBAL_TIMEOUT_MS)
-
 // ---------------------------------------------------------------- helpers
 
-const sel = (test) => `[data-test="${test}"]`
-
-/** A page in its own browser context (own cookies): `user` signs in later, or never for the public pages. */
-async function newUserPage(user) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(STEP_TIMEOUT_MS)
-  page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS)
-  page.on('pageerror', (err) => {
-    pageErrors.push(`[${user}] ${String(err && err.stack ? err.stack : err)}`)
-    console.error(`${NAME}: uncaught page error (${user}): ${err}`)
-  })
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || process.env.CW_SHOW_WARNINGS) console.log(`  (browser console ${msg.type()}, ${user}) ${msg.text()}`)
-  })
-  pages[user] = page
-  return page
-}
-
-async function signIn(page, user) {
-  const response = await page.goto(`${BASE_URL}/login`, { waitUntil: 'domcontentloaded' })
-  check(response && response.ok(), `GET /login returned HTTP ${response && response.status()}`)
-  await page.locator(sel('login-username')).fill(user)
-  await page.locator(sel('login-password')).fill(PASSWORD)
-  await page.locator(sel('login-submit')).click()
-  try {
-    await page.locator(sel('dashboard')).waitFor({ state: 'visible' })
-  } catch (e) {
-    const err = page.locator(sel('login-error'))
-    if (await err.count()) throw new CheckFailed(`sign-in of ${user} failed, the page says: ${(await err.innerText()).trim()}`)
-    throw e
-  }
-}
-
-/** Runs `action` and waits for the API response it causes; fails with the server's message unless 2xx. */
-async function expectApi(page, method, pathPattern, action, what) {
-  const waiting = page.waitForResponse(
-    (r) => r.request().method() === method && pathPattern.test(new URL(r.url()).pathname),
-    { timeout: STEP_TIMEOUT_MS }
-  )
-  await action()
-  const response = await waiting
-  if (response.status() < 200 || response.status() >= 300) {
-    let body = ''
-    try {
-      body = await response.text()
-    } catch {
-      /* ignore */
-    }
-    throw new CheckFailed(`${what}: ${method} ${new URL(response.url()).pathname} returned HTTP ${response.status()} ${body}`)
-  }
-  return response.json().catch(() => ({}))
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(OUT_DIR, `draws-${name}.png`), fullPage: true })
-}
+const login = (page, user) => signIn(page, BASE_URL, user, PASSWORD)
+const shot = (page, name) => t.shot(page, name)
 
 /** Opens a page of the 双随机抽查 menu group (the group is opened first when it is closed). */
 async function openDrawsMenu(page, key, path, listCall) {
@@ -286,7 +160,6 @@ async function myTask2Rows(page) {
 // ---------------------------------------------------------------- the loop
 
 async function run() {
-  mkdirSync(OUT_DIR, { recursive: true })
   let officer = null
   let visitor = null
   let inspector = null
@@ -296,13 +169,13 @@ async function run() {
   let target = null // { institution, creditCode }
 
   await step('launch chromium', async () => {
-    browser = await launchChromium(CHROMIUM)
-    officer = await newUserPage(OFFICER_USER)
-    visitor = await newUserPage('visitor')
+    await t.launch()
+    officer = await t.newPage(OFFICER_USER)
+    visitor = await t.newPage('visitor')
   })
 
   await step(`${OFFICER_USER} opens 抽查任务: task 1 is drawn, task 2 is a draft`, async () => {
-    await signIn(officer, OFFICER_USER)
+    await login(officer, OFFICER_USER)
     await openDrawsMenu(officer, 'draws-tasks', '/draws/tasks', /\/api\/v1\/inspection-tasks$/)
     const tasks = await taskRows(officer)
     check(tasks[TASK1_TITLE], `the task list has no "${TASK1_TITLE}" (titles: ${Object.keys(tasks).join(', ')})`)
@@ -401,8 +274,8 @@ async function run() {
   })
 
   await step(`${INSPECTOR_USER} opens 我的检查 (and another demo inspector is used when task 2 gave him nothing)`, async () => {
-    inspector = await newUserPage(INSPECTOR_USER)
-    await signIn(inspector, INSPECTOR_USER)
+    inspector = await t.newPage(INSPECTOR_USER)
+    await login(inspector, INSPECTOR_USER)
     let todo = await myTask2Rows(inspector)
     await shot(inspector, '6-mine')
     if (todo.length) {
@@ -447,8 +320,8 @@ async function run() {
         check(swapped, `${myName} could not be swapped onto any drawn entity`)
       }
       if (inspectorUser !== INSPECTOR_USER) {
-        inspector = await newUserPage(inspectorUser)
-        await signIn(inspector, inspectorUser)
+        inspector = await t.newPage(inspectorUser)
+        await login(inspector, inspectorUser)
       }
       todo = await myTask2Rows(inspector)
       check(todo.length > 0, `${inspectorUser} has no entity of task 2 to record in 我的检查`)
@@ -530,23 +403,4 @@ async function run() {
   })
 }
 
-let exitCode = 0
-try {
-  await run()
-  console.log(`PASS: ${NAME} against ${BASE_URL}; screenshots in ${OUT_DIR}`)
-  console.log(`browser: ${passed} passed, 0 failed`)
-} catch (e) {
-  exitCode = 1
-  if (!finished) {
-    console.error(`FAIL: ${NAME}: ${e && e.message ? e.message : e}`)
-    console.error(`browser: ${passed} passed, 1 failed`)
-    await saveFailureScreenshots()
-  }
-} finally {
-  await closeBrowser()
-}
-if (!finished) {
-  finished = true
-  clearTimeout(globalTimer)
-  process.exit(exitCode)
-}
+await t.run(run, ` against ${BASE_URL}`)

@@ -16,29 +16,16 @@
 // The loop works once per fresh database (the institution must still be unfiled).
 // Exit code 0 when every check passed, 1 on the first failed check (or the global timeout), 2 on a usage
 // error. Screenshots go to ./out/ next to this file (filing-*.png).
-import { CHROMIUM, launchChromium } from './browser.mjs'
-import { mkdirSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { STEP_TIMEOUT_MS, baseUrlFromEnv, browserTest, check, expectApi, sel, signIn } from './browser.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const OUT_DIR = join(HERE, 'out')
-const GLOBAL_TIMEOUT_MS = Number(process.env.CW_TEST_TIMEOUT_MS) || 120_000
-const STEP_TIMEOUT_MS = 15_000
-const NAME = 'filing.test'
+const t = browserTest('filing', { timeoutMs: 120_000 })
+const { step, pageErrors } = t
 
-function usage(message) {
-  console.error(`${NAME}: ${message}`)
-  console.error('usage: CW_BASE_URL=http://127.0.0.1:18080 [CW_DEMO_PASSWORD=...] node filing.test.mjs')
-  process.exit(2)
-}
-
-const BASE_URL = (process.env.CW_BASE_URL || '').replace(/\/+$/, '')
+const BASE_URL = baseUrlFromEnv('filing.test', 'CW_BASE_URL=http://127.0.0.1:18080 [CW_DEMO_PASSWORD=...] node filing.test.mjs')
 const PASSWORD = process.env.CW_DEMO_PASSWORD || 'Jiujiang#2026'
 const INST_USER = process.env.CW_INST_USER || 'inst.kangle'
 const OFFICER_USER = process.env.CW_OFFICER_USER || 'mz.wangli'
-if (!BASE_URL) usage('CW_BASE_URL is not set')
-if (!/^https?:\/\//.test(BASE_URL)) usage(`CW_BASE_URL must start with http:// or https:// (got ${BASE_URL})`)
 
 const INSTITUTION = '九江市濂溪区康乐养老院'
 const FIRST_ADDRESS = '濂溪区十里大道'
@@ -68,117 +55,10 @@ function pdf() {
   return Buffer.from(out, 'latin1')
 }
 
-let browser = null
-let passed = 0
-let finished = false
-const pages = {} // user -> page
-const pageErrors = []
-
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message)
-}
-
-async function step(name, fn) {
-  const started = Date.now()
-  try {
-    await fn()
-  } catch (e) {
-    const reason = e instanceof CheckFailed ? e.message : `${e && e.name ? e.name + ': ' : ''}${e && e.message ? e.message : e}`
-    throw new CheckFailed(`step "${name}" failed: ${reason}`)
-  }
-  passed += 1
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`)
-}
-
-async function closeBrowser() {
-  if (!browser) return
-  const b = browser
-  browser = null
-  await Promise.race([b.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))])
-}
-
-async function saveFailureScreenshots() {
-  for (const [user, page] of Object.entries(pages)) {
-    try {
-      const file = join(OUT_DIR, `filing-failure-${user.replace(/[^\w.-]/g, '_')}.png`)
-      await page.screenshot({ path: file, fullPage: true, timeout: 5000 })
-      console.error(`${NAME}: failure screenshot of ${user} saved to ${file}`)
-    } catch {
-      /* the page may be gone */
-    }
-  }
-}
-
-const globalTimer = setTimeout(async () => {
-  if (finished) return
-  finished = true
-  console.error(`FAIL: ${NAME}: global timeout of ${GLOBAL_TIMEOUT_MS} ms exceeded after ${passed} passed step(s)`)
-  console.error(`browser: ${passed} passed, 1 failed`)
-  await saveFailureScreenshots()
-  await closeBrowser()
-  process.exit(1)
-}, GLOBAL_TIMEOUT_MS)
-
 // ---------------------------------------------------------------- helpers
 
-const sel = (test) => `[data-test="${test}"]`
-
-async function newUserPage(user) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(STEP_TIMEOUT_MS)
-  page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS)
-  page.on('pageerror', (err) => {
-    pageErrors.push(`[${user}] ${String(err && err.stack ? err.stack : err)}`)
-    console.error(`${NAME}: uncaught page error (${user}): ${err}`)
-  })
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || process.env.CW_SHOW_WARNINGS) console.log(`  (browser console ${msg.type()}, ${user}) ${msg.text()}`)
-  })
-  pages[user] = page
-  return page
-}
-
-async function signIn(page, user) {
-  const response = await page.goto(`${BASE_URL}/login`, { waitUntil: 'domcontentloaded' })
-  check(response && response.ok(), `GET /login returned HTTP ${response && response.status()}`)
-  await page.locator(sel('login-username')).fill(user)
-  await page.locator(sel('login-password')).fill(PASSWORD)
-  await page.locator(sel('login-submit')).click()
-  try {
-    await page.locator(sel('dashboard')).waitFor({ state: 'visible' })
-  } catch (e) {
-    const err = page.locator(sel('login-error'))
-    if (await err.count()) throw new CheckFailed(`sign-in of ${user} failed, the page says: ${(await err.innerText()).trim()}`)
-    throw e
-  }
-}
-
-/** Runs `action` and waits for the API response it causes; fails with the server's message unless 2xx. */
-async function expectApi(page, method, pathPattern, action, what) {
-  const waiting = page.waitForResponse(
-    (r) => r.request().method() === method && pathPattern.test(new URL(r.url()).pathname),
-    { timeout: STEP_TIMEOUT_MS }
-  )
-  await action()
-  const response = await waiting
-  if (response.status() < 200 || response.status() >= 300) {
-    let body = ''
-    try {
-      body = await response.text()
-    } catch {
-      /* ignore */
-    }
-    throw new CheckFailed(`${what}: ${method} ${new URL(response.url()).pathname} returned HTTP ${response.status()} ${body}`)
-  }
-  return response.json().catch(() => ({}))
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(OUT_DIR, `filing-${name}.png`), fullPage: true })
-}
+const login = (page, user) => signIn(page, BASE_URL, user, PASSWORD)
+const shot = (page, name) => t.shot(page, name)
 
 async function fillField(scope, field, value) {
   const input = scope.locator(sel(`field-${field}`))
@@ -256,20 +136,18 @@ async function acceptOpenFiling(page, drawer) {
 // ---------------------------------------------------------------- the loop
 
 async function run() {
-  mkdirSync(OUT_DIR, { recursive: true })
-  const executablePath = CHROMIUM
   let inst = null
   let officer = null
   let filingNo = ''
 
   await step('launch chromium', async () => {
-    browser = await launchChromium(executablePath)
-    inst = await newUserPage(INST_USER)
-    officer = await newUserPage(OFFICER_USER)
+    await t.launch()
+    inst = await t.newPage(INST_USER)
+    officer = await t.newPage(OFFICER_USER)
   })
 
   await step(`${INST_USER} signs in and sees the unfiled institution`, async () => {
-    await signIn(inst, INST_USER)
+    await login(inst, INST_USER)
     await openMyInstitution(inst)
     const name = (await inst.locator(sel('my-name')).innerText()).trim()
     check(name === INSTITUTION, `my institution is "${name}", expected ${INSTITUTION}`)
@@ -314,7 +192,7 @@ async function run() {
   })
 
   await step(`${OFFICER_USER} sees the filing and its document in 备案审核 and returns it with a comment on address`, async () => {
-    await signIn(officer, OFFICER_USER)
+    await login(officer, OFFICER_USER)
     const drawer = await openSubmittedFiling(officer)
     const fields = await drawer.locator(`${sel('changes-table')} ${sel('change-field')}`).allInnerTexts()
     check(fields.map((f) => f.trim()).includes('address'), `the changes table lists ${fields.join(', ')} but not address`)
@@ -452,23 +330,4 @@ async function run() {
   })
 }
 
-let exitCode = 0
-try {
-  await run()
-  console.log(`PASS: ${NAME} against ${BASE_URL}; screenshots in ${OUT_DIR}`)
-  console.log(`browser: ${passed} passed, 0 failed`)
-} catch (e) {
-  exitCode = 1
-  if (!finished) {
-    console.error(`FAIL: ${NAME}: ${e && e.message ? e.message : e}`)
-    console.error(`browser: ${passed} passed, 1 failed`)
-    await saveFailureScreenshots()
-  }
-} finally {
-  await closeBrowser()
-}
-if (!finished) {
-  finished = true
-  clearTimeout(globalTimer)
-  process.exit(exitCode)
-}
+await t.run(run, ` against ${BASE_URL}`)

@@ -15,82 +15,19 @@
 // Every run uses fresh credit codes and names, so the test can run again on the same database.
 // Exit code 0 when every check passed, 1 on the first failed check (or the global timeout), 2 on a usage
 // error. Screenshots go to ./out/ next to this file (import-*.png).
-import { CHROMIUM, launchChromium } from './browser.mjs'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { randomInt } from 'node:crypto'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { CheckFailed, STEP_TIMEOUT_MS, baseUrlFromEnv, browserTest, check, expectApi, sel, signIn } from './browser.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const OUT_DIR = join(HERE, 'out')
-const GLOBAL_TIMEOUT_MS = Number(process.env.CW_TEST_TIMEOUT_MS) || 120_000
-const STEP_TIMEOUT_MS = 15_000
 const JOB_TIMEOUT_MS = 60_000
-const NAME = 'import.test'
+const t = browserTest('import', { timeoutMs: 120_000 })
+const { step, pageErrors } = t
 
-function usage(message) {
-  console.error(`${NAME}: ${message}`)
-  console.error('usage: CW_BASE_URL=http://127.0.0.1:18080 [CW_DEMO_PASSWORD=...] node import.test.mjs')
-  process.exit(2)
-}
-
-const BASE_URL = (process.env.CW_BASE_URL || '').replace(/\/+$/, '')
+const BASE_URL = baseUrlFromEnv('import.test', 'CW_BASE_URL=http://127.0.0.1:18080 [CW_DEMO_PASSWORD=...] node import.test.mjs')
 const PASSWORD = process.env.CW_DEMO_PASSWORD || 'Jiujiang#2026'
 const OFFICER_USER = process.env.CW_OFFICER_USER || 'mz.wangli'
-if (!BASE_URL) usage('CW_BASE_URL is not set')
-if (!/^https?:\/\//.test(BASE_URL)) usage(`CW_BASE_URL must start with http:// or https:// (got ${BASE_URL})`)
 
-let browser = null
 let page = null
-let passed = 0
-let finished = false
-const pageErrors = []
-
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message)
-}
-
-async function step(name, fn) {
-  const started = Date.now()
-  try {
-    await fn()
-  } catch (e) {
-    const reason = e instanceof CheckFailed ? e.message : `${e && e.name ? e.name + ': ' : ''}${e && e.message ? e.message : e}`
-    throw new CheckFailed(`step "${name}" failed: ${reason}`)
-  }
-  passed += 1
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`)
-}
-
-async function closeBrowser() {
-  if (!browser) return
-  const b = browser
-  browser = null
-  await Promise.race([b.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))])
-}
-
-async function saveFailureScreenshot() {
-  if (!page) return
-  try {
-    const file = join(OUT_DIR, 'import-failure.png')
-    await page.screenshot({ path: file, fullPage: true, timeout: 5000 })
-    console.error(`${NAME}: failure screenshot saved to ${file}`)
-  } catch {
-    /* the page may be gone */
-  }
-}
-
-const globalTimer = setTimeout(async () => {
-  if (finished) return
-  finished = true
-  console.error(`FAIL: ${NAME}: global timeout of ${GLOBAL_TIMEOUT_MS} ms exceeded after ${passed} passed step(s)`)
-  console.error(`browser: ${passed} passed, 1 failed`)
-  await saveFailureScreenshot()
-  await closeBrowser()
-  process.exit(1)
-}, GLOBAL_TIMEOUT_MS)
 
 // ---------------------------------------------------------------- test data
 
@@ -140,46 +77,9 @@ function csv() {
 
 // ---------------------------------------------------------------- helpers
 
-const sel = (test) => `[data-test="${test}"]`
-
-async function signIn(user) {
-  const response = await page.goto(`${BASE_URL}/login`, { waitUntil: 'domcontentloaded' })
-  check(response && response.ok(), `GET /login returned HTTP ${response && response.status()}`)
-  await page.locator(sel('login-username')).fill(user)
-  await page.locator(sel('login-password')).fill(PASSWORD)
-  await page.locator(sel('login-submit')).click()
-  try {
-    await page.locator(sel('dashboard')).waitFor({ state: 'visible' })
-  } catch (e) {
-    const err = page.locator(sel('login-error'))
-    if (await err.count()) throw new CheckFailed(`sign-in of ${user} failed, the page says: ${(await err.innerText()).trim()}`)
-    throw e
-  }
-}
-
-/** Runs `action` and waits for the API response it causes; fails with the server's message unless 2xx. */
-async function expectApi(method, pathPattern, action, what) {
-  const waiting = page.waitForResponse(
-    (r) => r.request().method() === method && pathPattern.test(new URL(r.url()).pathname),
-    { timeout: STEP_TIMEOUT_MS }
-  )
-  await action()
-  const response = await waiting
-  if (response.status() < 200 || response.status() >= 300) {
-    let body = ''
-    try {
-      body = await response.text()
-    } catch {
-      /* ignore */
-    }
-    throw new CheckFailed(`${what}: ${method} ${new URL(response.url()).pathname} returned HTTP ${response.status()} ${body}`)
-  }
-  return response.json().catch(() => ({}))
-}
-
-async function shot(name) {
-  await page.screenshot({ path: join(OUT_DIR, `import-${name}.png`), fullPage: true })
-}
+const login = (user) => signIn(page, BASE_URL, user, PASSWORD)
+const expectPageApi = (...args) => expectApi(page, ...args)
+const shot = (name) => t.shot(page, name)
 
 async function openDirectory() {
   if (new URL(page.url()).pathname !== '/institutions') {
@@ -193,7 +93,7 @@ async function openDirectory() {
 async function searchDirectory(text) {
   await openDirectory()
   await page.locator(sel('filter-q')).fill(text)
-  const data = await expectApi('GET', /\/api\/v1\/institutions$/, () => page.locator(sel('institutions-search')).click(), 'search the directory')
+  const data = await expectPageApi('GET', /\/api\/v1\/institutions$/, () => page.locator(sel('institutions-search')).click(), 'search the directory')
   await page.waitForLoadState('networkidle').catch(() => {})
   return data
 }
@@ -211,7 +111,7 @@ async function runImport(partial) {
   const box = page.locator(`${sel('import-partial')} input[type="checkbox"]`)
   if ((await box.isChecked()) !== partial) await page.locator(sel('import-partial')).click()
   check((await box.isChecked()) === partial, `部分导入 is ${partial ? 'not ' : ''}ticked`)
-  const started = await expectApi('POST', /\/api\/v1\/institutions\/import$/, () => page.locator(sel('import-start')).click(), 'start the import')
+  const started = await expectPageApi('POST', /\/api\/v1\/institutions\/import$/, () => page.locator(sel('import-start')).click(), 'start the import')
   check(typeof started.job_id === 'string' && started.job_id, `the import answered ${JSON.stringify(started)}, expected a job_id`)
   const job = page.locator(sel('import-job'))
   await page.waitForFunction(
@@ -239,25 +139,13 @@ async function errorTable(job) {
 // ---------------------------------------------------------------- the test
 
 async function run() {
-  mkdirSync(OUT_DIR, { recursive: true })
-
   await step('launch chromium', async () => {
-    browser = await launchChromium(CHROMIUM)
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', acceptDownloads: true })
-    page = await context.newPage()
-    page.setDefaultTimeout(STEP_TIMEOUT_MS)
-    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS)
-    page.on('pageerror', (err) => {
-      pageErrors.push(String(err && err.stack ? err.stack : err))
-      console.error(`${NAME}: uncaught page error: ${err}`)
-    })
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' || process.env.CW_SHOW_WARNINGS) console.log(`  (browser console ${msg.type()}) ${msg.text()}`)
-    })
+    await t.launch()
+    page = await t.newPage(OFFICER_USER, { acceptDownloads: true })
   })
 
   await step(`${OFFICER_USER} signs in and opens 批量导入 from the directory`, async () => {
-    await signIn(OFFICER_USER)
+    await login(OFFICER_USER)
     await openImport()
     await page.locator(sel('import-columns')).waitFor({ state: 'visible' })
   })
@@ -335,23 +223,4 @@ async function run() {
   })
 }
 
-let exitCode = 0
-try {
-  await run()
-  console.log(`PASS: ${NAME} against ${BASE_URL} (run ${RUN}); screenshots in ${OUT_DIR}`)
-  console.log(`browser: ${passed} passed, 0 failed`)
-} catch (e) {
-  exitCode = 1
-  if (!finished) {
-    console.error(`FAIL: ${NAME}: ${e && e.message ? e.message : e}`)
-    console.error(`browser: ${passed} passed, 1 failed`)
-    await saveFailureScreenshot()
-  }
-} finally {
-  await closeBrowser()
-}
-if (!finished) {
-  finished = true
-  clearTimeout(globalTimer)
-  process.exit(exitCode)
-}
+await t.run(run, ` against ${BASE_URL} (run ${RUN})`)

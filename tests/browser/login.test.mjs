@@ -6,82 +6,20 @@
 // Optional: CW_CHROMIUM (default /usr/bin/chromium), CW_TEST_TIMEOUT_MS (default 60000).
 // Exit code 0 when every check passed, 1 on the first failed check (or the global
 // timeout), 2 on a usage error. Screenshots go to ./out/ next to this file.
-import { CHROMIUM, launchChromium } from './browser.mjs'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { STEP_TIMEOUT_MS, baseUrlFromEnv, browserTest, check, signIn, usageError } from './browser.mjs'
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const OUT_DIR = join(HERE, 'out')
-const GLOBAL_TIMEOUT_MS = Number(process.env.CW_TEST_TIMEOUT_MS) || 60_000
-const STEP_TIMEOUT_MS = 15_000
 const PRODUCT_NAME_ZH = '养老托育监管与信用平台'
+const USAGE = 'CW_BASE_URL=http://127.0.0.1:18080 CW_ADMIN_USER=admin CW_ADMIN_PASSWORD=secret node login.test.mjs'
+const t = browserTest('login', { timeoutMs: 60_000 })
+const { step, pageErrors } = t
 
-function usage(message) {
-  console.error(`login.test: ${message}`)
-  console.error('usage: CW_BASE_URL=http://127.0.0.1:18080 CW_ADMIN_USER=admin CW_ADMIN_PASSWORD=secret node login.test.mjs')
-  process.exit(2)
-}
-
-const BASE_URL = (process.env.CW_BASE_URL || '').replace(/\/+$/, '')
+const BASE_URL = baseUrlFromEnv('login.test', USAGE)
 const ADMIN_USER = process.env.CW_ADMIN_USER || ''
 const ADMIN_PASSWORD = process.env.CW_ADMIN_PASSWORD || ''
-if (!BASE_URL) usage('CW_BASE_URL is not set')
-if (!/^https?:\/\//.test(BASE_URL)) usage(`CW_BASE_URL must start with http:// or https:// (got ${BASE_URL})`)
-if (!ADMIN_USER) usage('CW_ADMIN_USER is not set')
-if (!ADMIN_PASSWORD) usage('CW_ADMIN_PASSWORD is not set')
+if (!ADMIN_USER) usageError('login.test', USAGE, 'CW_ADMIN_USER is not set')
+if (!ADMIN_PASSWORD) usageError('login.test', USAGE, 'CW_ADMIN_PASSWORD is not set')
 
-let browser = null
 let page = null
-let passed = 0
-let finished = false
-const pageErrors = []
-
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message)
-}
-
-async function step(name, fn) {
-  const started = Date.now()
-  try {
-    await fn()
-  } catch (e) {
-    const reason = e instanceof CheckFailed ? e.message : `${e && e.name ? e.name + ': ' : ''}${e && e.message ? e.message : e}`
-    throw new CheckFailed(`step "${name}" failed: ${reason}`)
-  }
-  passed += 1
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`)
-}
-
-async function closeBrowser() {
-  if (!browser) return
-  const b = browser
-  browser = null
-  await Promise.race([b.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))])
-}
-
-async function saveFailureScreenshot() {
-  if (!page) return
-  try {
-    const file = join(OUT_DIR, 'failure.png')
-    await page.screenshot({ path: file, fullPage: true, timeout: 5000 })
-    console.error(`login.test: failure screenshot saved to ${file}`)
-  } catch {
-    /* the page may be gone */
-  }
-}
-
-const globalTimer = setTimeout(async () => {
-  if (finished) return
-  finished = true
-  console.error(`FAIL: login.test: global timeout of ${GLOBAL_TIMEOUT_MS} ms exceeded after ${passed} passed step(s)`)
-  console.error(`browser: ${passed} passed, 1 failed`)
-  await saveFailureScreenshot()
-  await closeBrowser()
-  process.exit(1)
-}, GLOBAL_TIMEOUT_MS)
 
 function bodyText() {
   return page.locator('body').innerText({ timeout: STEP_TIMEOUT_MS })
@@ -92,23 +30,9 @@ async function waitForPath(path) {
 }
 
 async function run() {
-  mkdirSync(OUT_DIR, { recursive: true })
-  const executablePath = CHROMIUM
-
   await step('launch chromium', async () => {
-    browser = await launchChromium(executablePath)
-    const context = await browser.newContext({ viewport: { width: 1366, height: 820 }, locale: 'zh-CN' })
-    page = await context.newPage()
-    page.setDefaultTimeout(STEP_TIMEOUT_MS)
-    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS)
-    page.on('pageerror', (err) => {
-      pageErrors.push(String(err && err.stack ? err.stack : err))
-      console.error(`login.test: uncaught page error: ${err}`)
-    })
-    page.on('console', (msg) => {
-      // 401 from GET /api/v1/auth/me before login is expected; only report, never fail on console output.
-      if (msg.type() === 'error') console.log(`  (browser console error) ${msg.text()}`)
-    })
+    await t.launch()
+    page = await t.newPage('admin', { viewport: { width: 1366, height: 820 } })
   })
 
   await step('open /login (Chinese by default)', async () => {
@@ -121,16 +45,7 @@ async function run() {
   })
 
   await step('sign in as admin', async () => {
-    await page.locator('[data-test="login-username"]').fill(ADMIN_USER)
-    await page.locator('[data-test="login-password"]').fill(ADMIN_PASSWORD)
-    await page.locator('[data-test="login-submit"]').click()
-    try {
-      await page.locator('[data-test="dashboard"]').waitFor({ state: 'visible' })
-    } catch (e) {
-      const err = page.locator('[data-test="login-error"]')
-      if (await err.count()) throw new CheckFailed(`login failed, the page says: ${(await err.innerText()).trim()}`)
-      throw e
-    }
+    await signIn(page, BASE_URL, ADMIN_USER, ADMIN_PASSWORD)
     await waitForPath('/')
   })
 
@@ -147,7 +62,7 @@ async function run() {
     // The sample chart has been drawn on a canvas.
     await page.locator('[data-test="dashboard-chart"] canvas').first().waitFor({ state: 'attached' })
     await page.waitForTimeout(600) // let the chart's entry animation finish before the screenshot
-    await page.screenshot({ path: join(OUT_DIR, 'dashboard.png'), fullPage: true })
+    await t.shot(page, 'dashboard')
   })
 
   await step('users page lists the admin account', async () => {
@@ -158,7 +73,7 @@ async function run() {
       hasText: new RegExp(`^\\s*${ADMIN_USER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`)
     })
     await cell.first().waitFor({ state: 'visible' })
-    await page.screenshot({ path: join(OUT_DIR, 'users.png'), fullPage: true })
+    await t.shot(page, 'users')
   })
 
   await step('switch language to English', async () => {
@@ -187,7 +102,7 @@ async function run() {
       null,
       { timeout: STEP_TIMEOUT_MS }
     )
-    await page.screenshot({ path: join(OUT_DIR, 'users-en.png'), fullPage: true })
+    await t.shot(page, 'users-en')
   })
 
   await step('sign out returns to /login', async () => {
@@ -209,23 +124,4 @@ async function run() {
   })
 }
 
-let exitCode = 0
-try {
-  await run()
-  console.log(`PASS: login.test against ${BASE_URL}; screenshots in ${OUT_DIR}`)
-  console.log(`browser: ${passed} passed, 0 failed`)
-} catch (e) {
-  exitCode = 1
-  if (!finished) {
-    console.error(`FAIL: login.test: ${e && e.message ? e.message : e}`)
-    console.error(`browser: ${passed} passed, 1 failed`)
-    await saveFailureScreenshot()
-  }
-} finally {
-  await closeBrowser()
-}
-if (!finished) {
-  finished = true
-  clearTimeout(globalTimer)
-  process.exit(exitCode)
-}
+await t.run(run, ` against ${BASE_URL}`)

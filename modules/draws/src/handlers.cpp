@@ -191,6 +191,13 @@ Object::Ptr resultJson(const InspectionResult& r, bool publicView) {
   return o;
 }
 
+/// {"items": [...]}: the shape of every unpaged list.
+Response itemsResponse(Array::Ptr items) {
+  Object::Ptr out = new Object;
+  out->set("items", items);
+  return Response::json(out);
+}
+
 Response page(Array::Ptr items, std::int64_t total, const http::Page& p) {
   Object::Ptr out = new Object;
   out->set("items", items);
@@ -355,9 +362,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
   router.add("GET", "/api/v1/inspection-items", Access::signedIn(), [&](Request& r) -> Reply {
     Array::Ptr items = new Array;
     for (const auto& i : draws.items(r.queryParam("all") != std::optional<std::string>("true"))) items->add(itemJson(i));
-    Object::Ptr o = new Object;
-    o->set("items", items);
-    return Response::json(o);
+    return itemsResponse(items);
   });
   router.add("POST", "/api/v1/inspection-items", officers, [&](Request& r) -> Reply {
     auto b = http::parseJsonObject(r.body);
@@ -437,9 +442,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
                if (!list) return list.error();
                Array::Ptr items = new Array;
                for (const auto& c : *list) items->add(conflictJson(c));
-               Object::Ptr o = new Object;
-               o->set("items", items);
-               return Response::json(o);
+               return itemsResponse(items);
              });
   router.add("POST", "/api/v1/inspectors/{id}/conflicts", Access::only({"admin", "officer", "inspector"}),
              [&](Request& r) -> Reply {
@@ -471,9 +474,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
       o->set("members", l.members);
       items->add(o);
     }
-    Object::Ptr o = new Object;
-    o->set("items", items);
-    return Response::json(o);
+    return itemsResponse(items);
   });
   auto memberJson = [](const ListMember& m) {
     Object::Ptr o = new Object;
@@ -489,9 +490,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
     if (!members) return members.error();
     Array::Ptr items = new Array;
     for (const auto& m : *members) items->add(memberJson(m));
-    Object::Ptr o = new Object;
-    o->set("items", items);
-    return Response::json(o);
+    return itemsResponse(items);
   });
   router.add("POST", "/api/v1/special-lists/{code}/members", officers, [&, memberJson](Request& r) -> Reply {
     auto b = http::parseJsonObject(r.body);
@@ -524,9 +523,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
       o->set("created_at", p.createdAt);
       items->add(o);
     }
-    Object::Ptr o = new Object;
-    o->set("items", items);
-    return Response::json(o);
+    return itemsResponse(items);
   });
   router.add("POST", "/api/v1/inspection-plans", Access::only({"officer"}), [&](Request& r) -> Reply {
     auto b = http::parseJsonObject(r.body);
@@ -652,9 +649,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
                  o->set("inspectors", members);
                  items->add(o);
                }
-               Object::Ptr o = new Object;
-               o->set("items", items);
-               return Response::json(o);
+               return itemsResponse(items);
              });
 
   // The list inspectors carry: drawn institutions with their inspectors, the items and the window.
@@ -702,9 +697,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
     if (!list) return list.error();
     Array::Ptr items = new Array;
     for (const auto& x : *list) items->add(resultJson(x, false));
-    Object::Ptr o = new Object;
-    o->set("items", items);
-    return Response::json(o);
+    return itemsResponse(items);
   });
   router.add("GET", "/api/v1/inspection-results", Access::only({"admin", "officer", "bureau", "institution"}),
              [&](Request& r) -> Reply {
@@ -803,9 +796,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
     if (!list) return list.error();
     Array::Ptr items = new Array;
     for (const auto& e : *list) items->add(evidenceJson(e));
-    Object::Ptr o = new Object;
-    o->set("items", items);
-    return Response::json(o);
+    return itemsResponse(items);
   });
   router.add("GET", "/api/v1/inspection-results/{id}/evidence/{sha256}", Access::signedIn(), [&](Request& r) -> Reply {
     auto id = http::idParam(r);
@@ -855,9 +846,7 @@ void registerRoutes(http::Router& router, DrawService& draws) {
       o->set("not_inspected", c.notInspected);
       items->add(o);
     }
-    Object::Ptr o = new Object;
-    o->set("items", items);
-    return Response::json(o);
+    return itemsResponse(items);
   });
 
   // ---- the public record (一公开): no sign-in, nothing personal

@@ -421,17 +421,21 @@ std::optional<StoredDraw> loadDraw(db::Connection& c, std::int64_t taskId) {
   return d;
 }
 
-core::Result<FrozenFiles> loadFiles(const core::BlobStore& files, const Digests& digests) {
-  FrozenFiles out;
+core::Result<std::string> loadFile(const core::BlobStore& files, const std::string& digest) {
   // An empty file is never written to the store (nothing to keep); its digest is the SHA-256 of nothing.
   static const std::string kEmpty = core::sha256Hex("");
+  if (digest == kEmpty) return std::string();
+  auto bytes = files.get(digest);
+  if (!bytes) return Error{core::ErrorCode::Internal, "a frozen draw file is missing from storage (" + digest + ")", {}};
+  return bytes;
+}
+
+core::Result<FrozenFiles> loadFiles(const core::BlobStore& files, const Digests& digests) {
+  FrozenFiles out;
   for (auto [digest, target] : {std::pair{&digests.pool, &out.pool}, {&digests.inspectors, &out.inspectors},
                                 {&digests.exclusions, &out.exclusions}}) {
-    auto bytes = files.get(*digest);
-    if (!bytes) {
-      if (*digest == kEmpty) continue;
-      return Error{core::ErrorCode::Internal, "a frozen draw file is missing from storage (" + *digest + ")", {}};
-    }
+    auto bytes = loadFile(files, *digest);
+    if (!bytes) return bytes.error();
     *target = std::move(*bytes);
   }
   return out;

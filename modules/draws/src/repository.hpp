@@ -67,6 +67,8 @@ struct StoredDraw {
   std::optional<std::string> drawnAt;
 };
 std::optional<StoredDraw> loadDraw(db::Connection& c, std::int64_t taskId);
+/// One frozen file by its digest (the empty file is never stored).
+core::Result<std::string> loadFile(const core::BlobStore& files, const std::string& digest);
 core::Result<FrozenFiles> loadFiles(const core::BlobStore& files, const Digests& digests);
 /// Entities, assignments and one pending result per entity and department.
 void saveOutcome(db::Connection& c, std::int64_t taskId, const DrawOutcome& outcome);

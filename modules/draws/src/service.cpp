@@ -547,15 +547,26 @@ core::Result<Task> DrawService::swap(const audit::Actor& actor, const http::Prin
   if (added[0].str("status") != "active" || added[0].str("member_kind") != "enforcement") {
     return Error::invalid("added_inspector", addedCode + " is not an active enforcement inspector");
   }
+  // The replacement must be in the frozen inspector list and not excluded there; the pool file is not needed.
   auto stored = repo::loadDraw(c, taskId);
-  auto files = repo::loadFiles(files_, stored->digests);
-  if (!files) return files.error();
-  if (files->inspectors.find(addedCode + "\t" + department + "\n") == std::string::npos ||
-      (files->inspectors.rfind(addedCode + "\t", 0) != 0 && files->inspectors.find("\n" + addedCode + "\t") == std::string::npos)) {
+  auto inspectorsFile = repo::loadFile(files_, stored->digests.inspectors);
+  if (!inspectorsFile) return inspectorsFile.error();
+  auto exclusionsFile = repo::loadFile(files_, stored->digests.exclusions);
+  if (!exclusionsFile) return exclusionsFile.error();
+  auto frozenInspectors = parseInspectors(*inspectorsFile);
+  auto frozenExclusions = parseExclusions(*exclusionsFile);
+  if (!frozenInspectors || !frozenExclusions) {
+    return Error{core::ErrorCode::Internal, "the frozen files of task " + std::to_string(taskId) + " cannot be read", {}};
+  }
+  if (std::none_of(frozenInspectors->begin(), frozenInspectors->end(), [&](const InspectorLine& l) {
+        return l.inspectorId == addedCode && l.departmentCode == department;
+      })) {
     return Error::invalid("added_inspector", addedCode + " was not in the frozen inspector list of this draw");
   }
-  std::string excludedPrefix = registry::normaliseCreditCode(creditCode) + "\t" + addedCode + "\t";
-  if (files->exclusions.rfind(excludedPrefix, 0) == 0 || files->exclusions.find("\n" + excludedPrefix) != std::string::npos) {
+  std::string entityCode = registry::normaliseCreditCode(creditCode);
+  if (std::any_of(frozenExclusions->begin(), frozenExclusions->end(), [&](const ExclusionLine& l) {
+        return l.entityId == entityCode && l.inspectorId == addedCode;
+      })) {
     return Error::invalid("added_inspector", addedCode + " is excluded (回避) for " + creditCode);
   }
   std::int64_t addedId = added[0].i64("id");
