@@ -53,6 +53,31 @@ std::string sha256(std::string_view data) {
 
 std::string sha256Hex(std::string_view data) { return hexEncode(sha256(data)); }
 
+struct Sha256Stream::State {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx{EVP_MD_CTX_new()};
+};
+
+Sha256Stream::Sha256Stream() : state_(new State) {
+  if (!state_->ctx) {
+    delete state_;
+    throw std::runtime_error("EVP_MD_CTX_new failed");
+  }
+  check(EVP_DigestInit_ex(state_->ctx.get(), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+}
+
+Sha256Stream::~Sha256Stream() { delete state_; }
+
+void Sha256Stream::update(std::string_view data) {
+  check(EVP_DigestUpdate(state_->ctx.get(), data.data(), data.size()), "EVP_DigestUpdate");
+}
+
+std::string Sha256Stream::finishHex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  check(EVP_DigestFinal_ex(state_->ctx.get(), digest, &len), "EVP_DigestFinal_ex");
+  return hexEncode(std::string_view(reinterpret_cast<char*>(digest), len));
+}
+
 std::string hmacSha256(std::string_view key, std::string_view data) {
   std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
   if (!mac) throw std::runtime_error("EVP_MAC_fetch(HMAC) failed");

@@ -10,6 +10,18 @@ TEST(Crypto, Sha256MatchesFipsVector) {
   EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(Crypto, Sha256StreamMatchesOneShotWhateverThePieces) {
+  std::string data;
+  for (int i = 0; i < 100000; ++i) data += static_cast<char>(i * 7);
+  for (std::size_t piece : {std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{4096}, data.size()}) {
+    Sha256Stream stream;
+    for (std::size_t at = 0; at < data.size(); at += piece) stream.update(std::string_view(data).substr(at, piece));
+    EXPECT_EQ(stream.finishHex(), sha256Hex(data)) << piece;
+  }
+  Sha256Stream empty;
+  EXPECT_EQ(empty.finishHex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
   EXPECT_EQ(hexEncode(hmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");

@@ -86,6 +86,13 @@ Response Response::text(std::string body, std::string contentType, int status) {
   return r;
 }
 
+Response Response::file(std::string path, std::string contentType) {
+  Response r;
+  r.bodyFile = std::move(path);
+  r.contentType = std::move(contentType);
+  return r;
+}
+
 core::Result<Poco::JSON::Object::Ptr> parseJsonObject(const std::string& body) {
   if (core::trim(body).empty()) return Error::invalid("", "request body is empty; expected a JSON object");
   if (!core::isValidUtf8(body)) return Error::invalid("", "request body is not valid UTF-8");

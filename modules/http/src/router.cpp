@@ -79,7 +79,12 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
       throw std::invalid_argument("route registered twice: " + method + " " + pattern);
     }
   }
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(access), std::move(handler), maxBodyBytes});
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(access), std::move(handler), maxBodyBytes, nullptr});
+}
+
+void Router::addStreaming(std::string method, std::string pattern, Access access, StreamHandler handler) {
+  add(std::move(method), std::move(pattern), std::move(access), nullptr);
+  routes_.back().streamHandler = std::move(handler);
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {

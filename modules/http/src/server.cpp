@@ -17,7 +17,9 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <vector>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -132,6 +134,28 @@ void drainBody(Poco::Net::HTTPServerRequest& in) {
   }
 }
 
+// Streams a file body in 64 KB pieces: a large download never sits in memory.
+void sendFileBody(const Response& response, bool headOnly, Poco::Net::HTTPServerResponse& out) {
+  std::ifstream file(response.bodyFile, std::ios::binary);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(response.bodyFile, ec);
+  if (!file || ec) {
+    out.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+    static const std::string kBody = R"({"error":{"code":"internal","message":"the stored file cannot be read"}})";
+    out.setContentLength64(static_cast<Poco::Int64>(kBody.size()));
+    out.sendBuffer(kBody.data(), kBody.size());
+    return;
+  }
+  out.setContentLength64(static_cast<Poco::Int64>(size));
+  std::ostream& body = out.send();
+  if (headOnly) return;
+  std::vector<char> buffer(64 * 1024);
+  while (file && body) {
+    file.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    body.write(buffer.data(), file.gcount());
+  }
+}
+
 }  // namespace
 
 void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
@@ -176,9 +200,13 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
     out.setContentType(response.contentType);
     out.set("Cache-Control", "no-store");
     for (const auto& [name, value] : response.headers) out.add(name, value);
-    out.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
-    if (in.getMethod() == "HEAD") out.send();
-    else out.sendBuffer(response.body.data(), response.body.size());
+    if (!response.bodyFile.empty()) {
+      sendFileBody(response, in.getMethod() == "HEAD", out);
+    } else {
+      out.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
+      if (in.getMethod() == "HEAD") out.send();
+      else out.sendBuffer(response.body.data(), response.body.size());
+    }
     if (!keepAlive) drainBody(in);
   } else {
     serveStatic(request, out, status);
@@ -226,7 +254,7 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
   request.pathParams = std::move(match.params);
 
   std::size_t limit = route.maxBodyBytes ? route.maxBodyBytes : config.maxBodyBytes;
-  if (!readBody(in, limit, request.body)) {
+  if (!route.streamHandler && !readBody(in, limit, request.body)) {
     keepAlive = false;  // the rest of the body is still on the wire
     return errorResponse({core::ErrorCode::PayloadTooLarge,
                           "request body is larger than the limit of " + std::to_string(limit) + " bytes", {}});
@@ -255,10 +283,19 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
                                                  request.method + " " + route.pattern));
       }
     }
+    if (route.streamHandler) {
+      // Whatever the handler left unread is still on the wire: do not reuse the connection then.
+      bool hasBody = in.hasContentLength() || in.getChunkedTransferEncoding();
+      auto result = route.streamHandler(request, in.stream());
+      if (hasBody && !in.stream().eof()) keepAlive = false;
+      if (!result) return errorResponse(result.error());
+      return std::move(*result);
+    }
     auto result = route.handler(request);
     if (!result) return errorResponse(result.error());
     return std::move(*result);
   } catch (const std::exception& e) {
+    if (route.streamHandler) keepAlive = false;  // the body may be half read
     std::optional<core::Error> mapped = mapException ? mapException(e) : std::nullopt;
     if (mapped) return errorResponse(*mapped);
     if (log) {

@@ -14,6 +14,22 @@ namespace cw::core {
 std::string sha256(std::string_view data);
 /// Lower-case hex SHA-256 digest (64 characters).
 std::string sha256Hex(std::string_view data);
+/// SHA-256 over data that arrives in pieces (a streamed upload). Not thread-safe; not copyable.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(std::string_view data);
+  /// Lower-case hex digest of everything given so far; the stream cannot be updated afterwards.
+  std::string finishHex();
+
+ private:
+  struct State;
+  State* state_;
+};
+
 /// Raw 32-byte HMAC-SHA256.
 std::string hmacSha256(std::string_view key, std::string_view data);
 /// HMAC-SHA256 under one key, for computing many MACs fast: the key's inner and outer SHA-256 states are

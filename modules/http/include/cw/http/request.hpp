@@ -51,6 +51,8 @@ struct Request {
 struct Response {
   int status = 200;
   std::string body;
+  /// When set, the server streams this file as the body instead of `body` (large downloads never sit in memory).
+  std::string bodyFile;
   std::string contentType = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;  // may repeat (Set-Cookie)
 
@@ -59,6 +61,7 @@ struct Response {
   /// `{}` with the given status.
   static Response emptyObject(int status = 200);
   static Response text(std::string body, std::string contentType, int status = 200);
+  static Response file(std::string path, std::string contentType);
 };
 
 }  // namespace cw::http

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct Access {
 };
 
 using Handler = std::function<core::Result<Response>(Request&)>;
+/// A handler that reads the request body itself, as it arrives (uploads). It runs after authentication, so an
+/// unauthenticated client never gets a byte accepted; Request::body stays empty.
+using StreamHandler = std::function<core::Result<Response>(Request&, std::istream& body)>;
 
 struct Route {
   std::string method;
@@ -37,12 +41,15 @@ struct Route {
   Access access;
   Handler handler;
   std::size_t maxBodyBytes = 0;  // 0: the server's default limit
+  StreamHandler streamHandler;   // set instead of handler for streaming routes
 };
 
 class Router {
  public:
   /// Throws std::invalid_argument for a malformed pattern or a duplicate method + pattern.
   void add(std::string method, std::string pattern, Access access, Handler handler, std::size_t maxBodyBytes = 0);
+  /// A route whose handler reads the body stream itself (see StreamHandler).
+  void addStreaming(std::string method, std::string pattern, Access access, StreamHandler handler);
 
   struct Match {
     const Route* route = nullptr;
