@@ -881,6 +881,7 @@ core::Result<InspectionResult> DrawService::reviewResult(const audit::Actor& act
   audit_.append(c, actor, {"draws.result.review", "inspection_result", std::to_string(id),
                            "{\"decision\":" + jsonQuote(decision) + "}"});
   tx.commit();
+  if (decision == "publish" && published_) published_(id);
   return repo::loadResult(*lease, id, calendar_, clock_).value();
 }
 

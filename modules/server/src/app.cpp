@@ -11,6 +11,7 @@
 #include "cw/audit/routes.hpp"
 #include "cw/auth/routes.hpp"
 #include "cw/draws/routes.hpp"
+#include "cw/hazards/routes.hpp"
 #include "cw/registry/routes.hpp"
 #include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
@@ -98,8 +99,21 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       grades_(config_.draws.defaultGrade),
       draws_(pool_, audit_, clock_, random_, calendar_, files_, grades_,
              draws::DrawsConfig{config_.draws.minInspectorsPerEntity, config_.draws.publishWorkingDays,
-                                config_.registry.maxDocumentBytes}) {
+                                config_.registry.maxDocumentBytes}),
+      hazards_(pool_, audit_, clock_, random_, files_, cipher_ ? &*cipher_ : nullptr,
+               hazards::HazardsConfig{config_.hazards.maxEvidenceFileBytes, config_.hazards.maxEvidenceHazardBytes,
+                                      config_.hazards.maxEvidenceFiles, config_.hazards.complaintsPerHour,
+                                      config_.hazards.maxExtensionDays}) {
   registerRoutes();
+  // An inspection result that orders correction becomes a hazard as soon as it is published.
+  draws_.setPublishedListener([this](std::int64_t resultId) {
+    try {
+      hazards_.takeOverFollowups(resultId);
+    } catch (const std::exception& e) {
+      // The scheduled sweep takes it over later.
+      if (log_) log_(http::logLine("warn", "follow-up hand-over deferred", {{"error", e.what()}}));
+    }
+  });
   metrics_.addGauge("carewatch_db_pool_open", "Open database connections", [this] {
     return static_cast<double>(pool_.stats().open);
   });
@@ -163,6 +177,13 @@ void App::registerRoutes() {
   audit::registerRoutes(router_, pool_, audit_);
   registry::registerRoutes(router_, registry_, importer_);
   draws::registerRoutes(router_, draws_);
+  hazards::registerRoutes(router_, hazards_);
+}
+
+core::Status App::loadHazardCatalogue() {
+  auto catalogue = hazards::loadCatalogueFile(config_.hazards.catalogueFile);
+  if (!catalogue) return catalogue.error();
+  return hazards_.installCatalogue(std::move(*catalogue));
 }
 
 http::Server App::makeServer() {
@@ -176,6 +197,14 @@ std::unique_ptr<Scheduler> App::makeScheduler() {
   scheduler->add(Job{"session_cleanup", config_.jobs.sessionCleanupInterval, [this] {
                        return "deleted " + std::to_string(sessions_.purgeExpired()) + " ended sessions";
                      }});
+  scheduler->add(Job{"hazard_escalation", config_.jobs.hazardEscalationInterval, [this] {
+                       int taken = hazards_.takeOverFollowups();
+                       auto report = hazards_.escalateOverdue();
+                       int swept = files_.removeStaleTemporaries(std::chrono::hours(1));
+                       return "took over " + std::to_string(taken) + " follow-ups; escalated " +
+                              std::to_string(report.escalated) + " (" + std::to_string(report.majorEscalated) +
+                              " major); removed " + std::to_string(swept) + " abandoned uploads";
+                     }});
   return scheduler;
 }
 
@@ -186,6 +215,15 @@ int App::serve() {
   sigaddset(&signals, SIGINT);
   // Block before any thread starts, so every thread inherits the mask and only sigwait() below sees them.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  try {
+    if (auto ok = loadHazardCatalogue(); !ok) {
+      log_(http::logLine("error", "cannot load the hazard catalogue", {{"error", ok.error().message}}));
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    // The database is down or not migrated yet: /readyz says so; the catalogue is written at the next start.
+    log_(http::logLine("warn", "hazard catalogue not written to the database", {{"error", e.what()}}));
+  }
   http::Server server = makeServer();
   try {
     server.start();

@@ -131,6 +131,13 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.text("draws.default_grade", c.draws.defaultGrade),
            s.number("draws.min_inspectors_per_entity", c.draws.minInspectorsPerEntity, 1, 20),
            s.number("draws.publish_working_days", c.draws.publishWorkingDays, 1, 365),
+           s.seconds("jobs.hazard_escalation_seconds", c.jobs.hazardEscalationInterval, 1, kMaxInt),
+           s.text("hazards.catalogue_file", c.hazards.catalogueFile),
+           s.number("hazards.max_evidence_file_bytes", c.hazards.maxEvidenceFileBytes, 1024, 16LL << 30),
+           s.number("hazards.max_evidence_hazard_bytes", c.hazards.maxEvidenceHazardBytes, 1024, 1LL << 40),
+           s.number("hazards.max_evidence_files", c.hazards.maxEvidenceFiles, 1, 1000),
+           s.number("hazards.complaints_per_hour", c.hazards.complaintsPerHour, 1, 100000),
+           s.number("hazards.max_extension_days", c.hazards.maxExtensionDays, 1, 365),
        }) {
     if (!st) return st.error();
   }

@@ -79,6 +79,7 @@ constexpr Account kAccounts[] = {
     {"admin", "系统管理员", "admin", nullptr, nullptr, nullptr, nullptr, "administrator"},
     {"mz.wangli", "王丽", "officer", "MZ", nullptr, nullptr, nullptr, "civil affairs officer (民政)"},
     {"wj.chenjing", "陈静", "officer", "WJ", nullptr, nullptr, nullptr, "health officer (卫健)"},
+    {"mz.zhaoli", "赵丽", "officer", "MZ", nullptr, nullptr, nullptr, "second civil affairs officer (四眼复核)"},
     {"mz.liuqiang", "刘强", "inspector", "MZ", "360402", "36040220230017", nullptr, "inspector, 民政, 濂溪区"},
     {"mz.zhoumin", "周敏", "inspector", "MZ", "360403", "36040320220042", nullptr, "inspector, 民政, 浔阳区"},
     {"mz.huangtao", "黄涛", "inspector", "MZ", "360424", "36042420210008", nullptr, "inspector, 民政, 修水县"},
@@ -88,6 +89,8 @@ constexpr Account kAccounts[] = {
     {"sj.zhenghua", "郑华", "inspector", "SJ", "360483", "36048320220031", nullptr, "inspector, 市场监管, 庐山市"},
     {"inst.kangle", "康乐养老院", "institution", nullptr, nullptr, nullptr, "52360402MJA5K2818A",
      "institution user of 康乐养老院"},
+    {"inst.xiaoxingxing", "小星星托育中心", "institution", nullptr, nullptr, nullptr, "52360403MJB7Q3914B",
+     "institution user of 小星星托育中心"},
     {"sj.credit", "市场监管信用科", "bureau", "SJ", nullptr, nullptr, nullptr, "market supervision credit analyst"},
 };
 
@@ -245,6 +248,7 @@ core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
   }
   if (auto ok = seedFiledInstitutions(app); !ok) return ok.error();
   if (auto ok = seedDrawsDemo(app); !ok) return ok.error();
+  if (auto ok = seedHazardsDemo(app); !ok) return ok.error();
   return accounts;
 }
 

@@ -7,6 +7,7 @@
 // task row (SELECT ... FOR UPDATE).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -152,6 +153,10 @@ struct CoverageRow {
 
 class DrawService {
  public:
+  /// Called after a result is published (outside its transaction): the hazards module takes over an "order
+  /// correction" follow-up at once. Set before the server starts.
+  void setPublishedListener(std::function<void(std::int64_t resultId)> listener) { published_ = std::move(listener); }
+
   DrawService(db::Pool& pool, audit::AuditLog& audit, const core::Clock& clock, core::RandomSource& random,
               const core::WorkCalendar& calendar, const core::BlobStore& files, GradeProvider& grades,
               DrawsConfig config);
@@ -240,6 +245,7 @@ class DrawService {
                                                   const std::optional<std::string>& kind);
 
  private:
+  std::function<void(std::int64_t)> published_;
   db::Pool& pool_;
   audit::AuditLog& audit_;
   const core::Clock& clock_;

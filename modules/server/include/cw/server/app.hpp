@@ -22,6 +22,7 @@
 #include "cw/core/field_cipher.hpp"
 #include "cw/core/workdays.hpp"
 #include "cw/draws/service.hpp"
+#include "cw/hazards/service.hpp"
 #include "cw/registry/import_export.hpp"
 #include "cw/registry/service.hpp"
 #include "cw/server/config.hpp"
@@ -41,6 +42,7 @@ class App {
   auth::UserService& users() { return users_; }
   registry::RegistryService& registry() { return registry_; }
   draws::DrawService& draws() { return draws_; }
+  hazards::HazardService& hazards() { return hazards_; }
   /// Whether personal-data keys are configured (resident ID numbers can be stored).
   bool canStorePersonalData() const { return cipher_.has_value(); }
   const Config& config() const { return config_; }
@@ -50,6 +52,8 @@ class App {
   core::Result<db::Migrator> migrator();
   /// Runs the HTTP server and the scheduler until SIGTERM/SIGINT, then shuts down gracefully.
   int serve();
+  /// Reads the hazard catalogue file and writes it into the database (the server and seed-demo call it).
+  core::Status loadHazardCatalogue();
   http::Server makeServer();
   std::unique_ptr<Scheduler> makeScheduler();
 
@@ -74,6 +78,7 @@ class App {
   registry::Importer importer_;
   draws::DefaultGradeProvider grades_;
   draws::DrawService draws_;
+  hazards::HazardService hazards_;
   http::Metrics metrics_;
   http::Router router_;
   std::once_flag migrationsLoaded_;

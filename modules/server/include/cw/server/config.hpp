@@ -16,6 +16,7 @@ namespace cw::server {
 struct JobsConfig {
   bool enabled = true;
   std::chrono::seconds sessionCleanupInterval{300};
+  std::chrono::seconds hazardEscalationInterval{300};
 };
 
 struct RegistrySettings {
@@ -36,6 +37,16 @@ struct DrawSettings {
   int publishWorkingDays = 20;
 };
 
+// 风险隐患 hazards and rectification evidence.
+struct HazardSettings {
+  std::string catalogueFile = "config/hazard-catalogue.json";
+  std::size_t maxEvidenceFileBytes = 100ull * 1024 * 1024;
+  std::size_t maxEvidenceHazardBytes = 1024ull * 1024 * 1024;
+  int maxEvidenceFiles = 30;
+  int complaintsPerHour = 5;
+  int maxExtensionDays = 60;
+};
+
 struct Config {
   http::ServerConfig http;
   db::PoolConfig db;
@@ -45,6 +56,7 @@ struct Config {
   JobsConfig jobs;
   RegistrySettings registry;
   DrawSettings draws;
+  HazardSettings hazards;
 };
 
 /// Reads `path` (empty: config/carewatch.properties when it exists, else defaults only) and the environment.

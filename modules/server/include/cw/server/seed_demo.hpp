@@ -38,6 +38,11 @@ core::Result<std::vector<DemoAccount>> seedDemo(App& app);
 /// with a drawn task and a draft joint task. Idempotent: the plan is made only when no plan exists.
 core::Status seedDrawsDemo(App& app);
 
+/// The hazards' demo data (part of seedDemo): the catalogue, hazards of 康乐养老院 at several steps of the loop
+/// (one closed through evidence and verification), an overdue major fire hazard elsewhere, and a complaint
+/// awaiting triage. Idempotent: nothing is added when hazards exist.
+core::Status seedHazardsDemo(App& app);
+
 /// Positions 9-10 of the credit code of every institution seedDemoInstitutions() writes: how generated rows are
 /// told apart from real and hand-made ones (the demo institutions above use "MJ").
 inline constexpr const char* kSyntheticMarker = "MW";
