@@ -342,6 +342,24 @@ TEST_F(DrawsApi, OnlyAssignedInspectorsRecordResultsAndTheReviewPublishesThem) {
   ASSERT_EQ(own.status, 200);
   EXPECT_EQ(own.body.find(credit), std::string::npos);
   EXPECT_EQ(as(login("inst.kangle"), "GET", path).status, 404);
+
+  // The order to correct became a hazard of that institution at publication: reported by the inspector who
+  // recorded it, notified at once, with the generic catalogue entry (none was chosen).
+  auto institutionId = published.json()->getValue<std::int64_t>("institution_id");
+  auto hazards = as(mz, "GET", "/api/v1/hazards?source=inspection&institution_id=" + std::to_string(institutionId));
+  ASSERT_EQ(hazards.status, 200) << hazards.body;
+  auto items = hazards.json()->getArray("items");
+  int found = 0;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    auto h = items->getObject(static_cast<unsigned>(i));
+    if (h->getValue<std::string>("description") != "十日内清理消防通道") continue;
+    ++found;
+    EXPECT_EQ(h->getValue<std::string>("state"), "notified");
+    EXPECT_EQ(h->getValue<std::string>("reported_by"), "刘强");
+    EXPECT_EQ(h->getValue<std::string>("catalogue_code"), "OT-01");
+    EXPECT_EQ(h->getValue<std::string>("department_code"), "MZ");
+  }
+  EXPECT_EQ(found, 1) << hazards.body;
 }
 
 }  // namespace
