@@ -288,7 +288,7 @@ TEST_F(DrawsApi, OnlyAssignedInspectorsRecordResultsAndTheReviewPublishesThem) {
   std::string sun = login("wj.sunlei");
   EXPECT_EQ(as(sun, "GET", path).status, 404);
   std::string body = R"({"result_code":"A","problem_reasons":["D"],"inspected_on":"2026-11-20","findings":"消防通道堆放杂物",
-      "followup":"order_correction","followup_description":"十日内清理消防通道",
+      "followup":"order_correction","followup_description":"十日内清理消防通道","followup_hazard_code":"MA-15",
       "items":[{"item_code":"MZ-YL-01","result_code":"1","check_method":"site"},
                {"item_code":"MZ-YL-02","result_code":"A","check_method":"site","note":"通道堵塞"}]})";
   EXPECT_EQ(as(sun, "PUT", path, body).status, 404) << "an inspector not on the entity cannot record for it";
@@ -344,7 +344,7 @@ TEST_F(DrawsApi, OnlyAssignedInspectorsRecordResultsAndTheReviewPublishesThem) {
   EXPECT_EQ(as(login("inst.kangle"), "GET", path).status, 404);
 
   // The order to correct became a hazard of that institution at publication: reported by the inspector who
-  // recorded it, notified at once, with the generic catalogue entry (none was chosen).
+  // recorded it, notified at once, under the catalogue entry the inspector chose (a major hazard).
   auto institutionId = published.json()->getValue<std::int64_t>("institution_id");
   auto hazards = as(mz, "GET", "/api/v1/hazards?source=inspection&institution_id=" + std::to_string(institutionId));
   ASSERT_EQ(hazards.status, 200) << hazards.body;
@@ -356,7 +356,8 @@ TEST_F(DrawsApi, OnlyAssignedInspectorsRecordResultsAndTheReviewPublishesThem) {
     ++found;
     EXPECT_EQ(h->getValue<std::string>("state"), "notified");
     EXPECT_EQ(h->getValue<std::string>("reported_by"), "刘强");
-    EXPECT_EQ(h->getValue<std::string>("catalogue_code"), "OT-01");
+    EXPECT_EQ(h->getValue<std::string>("catalogue_code"), "MA-15");
+    EXPECT_EQ(h->getValue<std::string>("severity"), "major");
     EXPECT_EQ(h->getValue<std::string>("department_code"), "MZ");
   }
   EXPECT_EQ(found, 1) << hazards.body;

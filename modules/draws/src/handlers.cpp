@@ -172,6 +172,7 @@ Object::Ptr resultJson(const InspectionResult& r, bool publicView) {
   o->set("findings", opt(r.findings));
   o->set("followup", opt(r.followup));
   o->set("followup_description", opt(r.followupDescription));
+  o->set("followup_hazard_code", opt(r.followupHazardCode));
   o->set("review_comment", opt(r.reviewComment));
   o->set("publish_due", opt(r.publishDue));
   o->set("publish_overdue", r.publishOverdue);
@@ -748,6 +749,9 @@ void registerRoutes(http::Router& router, DrawService& draws) {
     auto description = http::optionalString(*b, "followup_description", 1024);
     if (!description) return description.error();
     in.followupDescription = description->value_or("");
+    auto hazardCode = http::optionalString(*b, "followup_hazard_code", 8);
+    if (!hazardCode) return hazardCode.error();
+    in.followupHazardCode = *hazardCode;
     Array::Ptr items = (*b)->has("items") ? (*b)->getArray("items") : nullptr;
     for (std::size_t i = 0; items && i < items->size(); ++i) {
       Object::Ptr x = items->getObject(static_cast<unsigned>(i));

@@ -588,7 +588,7 @@ namespace {
 constexpr const char* kResultSelect =
     "SELECT r.id, r.task_id, t.title, r.institution_id, i.credit_code, i.name AS institution_name, g.name AS region_name,"
     " r.department_code, r.state, r.result_code, r.problem_reasons, r.inspected_on, r.findings, r.followup,"
-    " f.description AS followup_description, r.review_comment, r.publish_due, r.published_at, t.window_start,"
+    " f.description AS followup_description, f.hazard_code AS followup_hazard_code, r.review_comment, r.publish_due, r.published_at, t.window_start,"
     " t.window_end FROM inspection_results r JOIN inspection_tasks t ON t.id = r.task_id"
     " JOIN institutions i ON i.id = r.institution_id JOIN regions g ON g.code = i.region_code"
     " LEFT JOIN inspection_followups f ON f.result_id = r.id";
@@ -611,6 +611,7 @@ InspectionResult resultFrom(db::Connection& c, const db::Row& r, const core::Wor
   x.findings = r.optStr("findings");
   x.followup = r.optStr("followup");
   x.followupDescription = r.optStr("followup_description");
+  x.followupHazardCode = r.optStr("followup_hazard_code");
   x.reviewComment = r.optStr("review_comment");
   x.publishDue = r.optStr("publish_due");
   if (auto p = r.optStr("published_at")) x.publishedAt = core::sqlToIsoUtc(*p);
@@ -713,10 +714,10 @@ void saveResult(db::Connection& c, std::int64_t id, const ResultInput& in, std::
   // The follow-up record the hazards module will take over: one per result, replaced while the result is edited.
   c.execute("DELETE FROM inspection_followups WHERE result_id = ?", id);
   if (in.followup == "order_correction") {
-    c.execute("INSERT INTO inspection_followups (result_id, institution_id, followup_kind, description, state, created_at)"
-              " SELECT id, institution_id, 'order_correction', ?, 'open', UTC_TIMESTAMP(6) FROM inspection_results"
-              " WHERE id = ?",
-              in.followupDescription, id);
+    c.execute("INSERT INTO inspection_followups (result_id, institution_id, followup_kind, description, state, created_at,"
+              " hazard_code) SELECT id, institution_id, 'order_correction', ?, 'open', UTC_TIMESTAMP(6), ?"
+              " FROM inspection_results WHERE id = ?",
+              in.followupDescription, in.followupHazardCode, id);
   }
 }
 

@@ -716,6 +716,8 @@ core::Result<InspectionResult> DrawService::recordResult(const audit::Actor& act
   }
   if (in.followup == "order_correction") {
     if (auto ok = core::checkText("followup_description", in.followupDescription, 2, 1024); !ok) return ok.error();
+  } else if (in.followupHazardCode) {
+    return Error::invalid("followup_hazard_code", "a hazard catalogue entry goes with an order to correct only");
   }
   if (auto ok = core::checkText("findings", in.findings, 0, 4000); !ok) return ok.error();
   auto day = core::parseDay(in.inspectedOn);
@@ -723,6 +725,10 @@ core::Result<InspectionResult> DrawService::recordResult(const audit::Actor& act
   if (*day > core::shanghaiDay(clock_.now())) return Error::invalid("inspected_on", "inspected_on is in the future");
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
+  if (in.followupHazardCode &&
+      c.query("SELECT code FROM hazard_catalogue WHERE code = ? AND active = 1", *in.followupHazardCode).empty()) {
+    return Error::invalid("followup_hazard_code", "\"" + *in.followupHazardCode + "\" is not in the hazard catalogue");
+  }
   db::Transaction tx(c);
   auto r = resultForInspector(c, who, id, calendar_, clock_);
   if (!r) return r.error();

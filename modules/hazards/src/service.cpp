@@ -388,6 +388,7 @@ core::Result<Hazard> HazardService::decideExtension(const audit::Actor& actor, c
   if (!h) return h.error();
   if (auto ok = needOfficer(who, *h); !ok) return ok.error();
   if (h->extensionState != "requested") return Error::precondition("there is no pending extension request");
+  if (!isOpen(h->state)) return Error::precondition("the hazard is already closed (" + h->state + ")");
   std::string now = core::formatSqlDateTime(clock_.now());
   std::string deadline = h->deadline;
   if (grant) {
@@ -991,9 +992,9 @@ EscalationReport HazardService::escalateOverdue() {
   for (;;) {
     auto due = c.query(
         "SELECT id FROM hazards WHERE state IN ('reported', 'notified', 'rectifying', 'submitted') AND deadline < ?"
-        " AND escalated_at IS NULL ORDER BY id LIMIT 500",
+        " AND escalated_at IS NULL AND (escalated_deadline IS NULL OR escalated_deadline <> deadline)"
+        " ORDER BY id LIMIT 500",
         todayText);
-    int changed = 0;
     for (std::size_t i = 0; i < due.size(); ++i) {
       std::int64_t id = due[i].i64("id");
       db::Transaction tx(c);
@@ -1024,10 +1025,9 @@ EscalationReport HazardService::escalateOverdue() {
       tx.commit();
       ++report.escalated;
       if (major) ++report.majorEscalated;
-      ++changed;
     }
-    // Rows skipped above (submitted in time) are not escalated; stop when a batch changes nothing new.
-    if (due.size() < 500 || changed == 0) break;
+    // Rows skipped above are marked (escalated_deadline) and not selected again; stop after the last batch.
+    if (due.size() < 500) break;
   }
   return report;
 }

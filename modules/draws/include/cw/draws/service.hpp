@@ -114,6 +114,7 @@ struct InspectionResult {
   std::optional<std::string> findings;
   std::optional<std::string> followup;
   std::optional<std::string> followupDescription;
+  std::optional<std::string> followupHazardCode;
   std::optional<std::string> reviewComment;
   std::optional<std::string> publishDue;
   bool publishOverdue = false;
@@ -131,6 +132,7 @@ struct ResultInput {
   std::string findings;
   std::string followup = "none";
   std::string followupDescription;
+  std::optional<std::string> followupHazardCode;  // the hazard catalogue entry of an order to correct
   std::vector<ItemResult> items;
 };
 
