@@ -94,3 +94,27 @@ export const DRAW_RESULT_ROLES = ['admin', 'officer', 'bureau']
 // Evidence of a result (检查证据): what the server accepts (checked by content) and its size limit (draws maxEvidenceBytes).
 export const EVIDENCE_ACCEPT = '.pdf,.png,.jpg,.jpeg,.webp'
 export const EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+// ---------------------------------------------------------------- hazards (风险隐患) and complaints (投诉举报)
+// Keep in step with modules/hazards/include/cw/hazards/model.hpp and catalogue.hpp.
+export const HAZARD_STATES = ['reported', 'notified', 'rectifying', 'submitted', 'verified']
+export const HAZARD_OPEN_STATES = ['reported', 'notified', 'rectifying', 'submitted']
+// The list's state filter: the views across states (未完成, 已逾期, 已升级) first, then the states themselves.
+export const HAZARD_STATE_FILTERS = ['open', 'overdue', 'escalated', ...HAZARD_STATES]
+export const HAZARD_SEVERITIES = ['general', 'major']
+export const HAZARD_CATEGORIES = ['service_safety', 'major_accident', 'fire', 'building', 'gas', 'food', 'public_health', 'childcare', 'other']
+export const HAZARD_SOURCES = ['inspection', 'self_check', 'complaint']
+export const COMPLAINT_STATES = ['received', 'accepted', 'dismissed']
+// Who sees hazards; who of them are staff (report from an inspection, verify); who handles complaints.
+export const HAZARD_ROLES = ['admin', 'officer', 'inspector', 'institution']
+export const HAZARD_STAFF_ROLES = ['admin', 'officer', 'inspector']
+export const COMPLAINT_ROLES = ['admin', 'officer']
+// Evidence of rectification (整改材料): what the server accepts (checked by content) and its per-file limit.
+export const HAZARD_EVIDENCE_ACCEPT = '.jpg,.jpeg,.png,.pdf,.mp4'
+export const HAZARD_EVIDENCE_MAX_BYTES = 100 * 1024 * 1024 // hazards.max_file_bytes
+export const MAX_EXTENSION_DAYS = 60 // hazards.max_extension_days
+export const MAX_REOPEN_DAYS = 180
+// A public complaint's description (characters) and contact.
+export const COMPLAINT_MIN_CHARS = 10
+export const COMPLAINT_MAX_CHARS = 2000
+export const COMPLAINT_CONTACT_MAX = 64

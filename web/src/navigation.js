@@ -12,7 +12,11 @@ import {
   EditPen,
   Stamp,
   DataAnalysis,
-  Promotion
+  Promotion,
+  WarningFilled,
+  Warning,
+  ChatLineSquare,
+  DataBoard
 } from '@element-plus/icons-vue'
 
 const FEATURES = [
@@ -33,6 +37,18 @@ const FEATURES = [
       { key: 'draws-items', path: '/draws/items', label: 'draws.menu.items', icon: List, roles: ['admin', 'officer'] },
       { key: 'draws-coverage', path: '/draws/coverage', label: 'draws.menu.coverage', icon: DataAnalysis, roles: ['admin', 'officer', 'bureau'] },
       { key: 'draws-public', path: '/public/draws', label: 'draws.menu.public', icon: Promotion, roles: ['admin', 'officer', 'inspector', 'institution', 'bureau'] }
+    ]
+  },
+  // 风险隐患: the hazard list (我的隐患 for an institution), complaints for officers, and the public board.
+  {
+    key: 'hazards',
+    label: 'hazards.menu.group',
+    icon: WarningFilled,
+    children: [
+      { key: 'hazards-list', path: '/hazards', label: 'hazards.menu.list', icon: Warning, roles: ['admin', 'officer', 'inspector'] },
+      { key: 'hazards-mine', path: '/hazards', label: 'hazards.menu.mine', icon: Warning, roles: ['institution'] },
+      { key: 'hazards-complaints', path: '/complaints', label: 'hazards.menu.complaints', icon: ChatLineSquare, roles: ['admin', 'officer'] },
+      { key: 'hazards-public', path: '/public/hazards', label: 'hazards.menu.public', icon: DataBoard, roles: ['admin', 'officer', 'inspector', 'institution'] }
     ]
   }
 ]

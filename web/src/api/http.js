@@ -155,6 +155,45 @@ export async function download(path, { query, filename, fallbackName = 'download
   return { filename: name, size: blob.size, headers: response.headers }
 }
 
+/**
+ * POSTs a multipart form (FormData) with XMLHttpRequest, which, unlike fetch, reports the upload's progress:
+ * `onProgress(fraction)` with 0..1 as the bytes go out. Resolves to the JSON body of a 2xx answer; a non-2xx answer
+ * is thrown as the usual ApiError; `signal` aborts the upload (an AbortError).
+ */
+export function uploadForm(path, form, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `${API_BASE}${path}`)
+    xhr.setRequestHeader('Accept', 'application/json')
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken)
+    if (onProgress) {
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total)
+      }
+    }
+    xhr.onload = () => {
+      let data = null
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null
+      } catch {
+        data = null
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data ?? {})
+      else reject(apiError({ status: xhr.status }, data, { auth: true, silent: false }))
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'UNAVAILABLE', t('errors.network')))
+    xhr.onabort = () => reject(new DOMException('The upload was aborted', 'AbortError'))
+    if (signal) {
+      if (signal.aborted) {
+        reject(new DOMException('The upload was aborted', 'AbortError'))
+        return
+      }
+      signal.addEventListener('abort', () => xhr.abort(), { once: true })
+    }
+    xhr.send(form)
+  })
+}
+
 export const http = {
   get: (path, opts) => request('GET', path, opts),
   post: (path, body, opts) => request('POST', path, { ...opts, body: body ?? {} }),

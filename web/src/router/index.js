@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
-import { STAFF_ROLES, QUEUE_ROLES, IMPORT_ROLES, DRAW_OFFICER_ROLES, DRAW_RESULT_ROLES } from '../constants.js'
+import { STAFF_ROLES, QUEUE_ROLES, IMPORT_ROLES, DRAW_OFFICER_ROLES, DRAW_RESULT_ROLES, HAZARD_ROLES, COMPLAINT_ROLES } from '../constants.js'
 
 const routes = [
   {
@@ -128,6 +128,25 @@ const routes = [
         component: () => import('../views/draws/CoverageView.vue'),
         meta: { roles: DRAW_RESULT_ROLES, titleKey: 'draws.menu.coverage' }
       },
+      // 风险隐患 (hazards): the list, one hazard's rectification loop, and the complaints officers handle.
+      {
+        path: 'hazards',
+        name: 'hazards',
+        component: () => import('../views/hazards/HazardsView.vue'),
+        meta: { roles: HAZARD_ROLES, titleKey: 'hazards.menu.group' }
+      },
+      {
+        path: 'hazards/:id(\\d+)',
+        name: 'hazard',
+        component: () => import('../views/hazards/HazardDetailView.vue'),
+        meta: { roles: HAZARD_ROLES, titleKey: 'hazards.menu.detail', menu: '/hazards' }
+      },
+      {
+        path: 'complaints',
+        name: 'complaints',
+        component: () => import('../views/hazards/ComplaintsView.vue'),
+        meta: { roles: COMPLAINT_ROLES, titleKey: 'hazards.menu.complaints' }
+      },
       {
         path: '403',
         name: 'forbidden',
@@ -160,6 +179,18 @@ const routes = [
         name: 'public-results',
         component: () => import('../views/public/PublicResultsView.vue'),
         meta: { public: true, titleKey: 'publicDraws.results.title' }
+      },
+      {
+        path: 'complaints',
+        name: 'public-complaints',
+        component: () => import('../views/public/PublicComplaintView.vue'),
+        meta: { public: true, titleKey: 'publicHazards.complaint.title' }
+      },
+      {
+        path: 'hazards',
+        name: 'public-hazards',
+        component: () => import('../views/public/PublicHazardsView.vue'),
+        meta: { public: true, titleKey: 'publicHazards.board.title' }
       }
     ]
   },
