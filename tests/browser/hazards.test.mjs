@@ -288,4 +288,4 @@ await t.run(async () => {
   await step('no uncaught errors in the pages', async () => {
     if (pageErrors.length) throw new CheckFailed(`uncaught page errors:\n${pageErrors.join('\n')}`)
   })
-}, "the rectification loop")
+}, ": the rectification loop from an inspection order to verification")

@@ -198,12 +198,13 @@ static std::int64_t insertHazard(db::Connection& c, core::RandomSource& random, 
 // The history and outbox rows of a new hazard.
 static void recordNewHazard(db::Connection& c, audit::AuditLog& audit, const audit::Actor& actor, std::int64_t id,
                             const NewHazard& n, const std::string& now) {
-  repo::addEvent(c, id, actor, now, "reported", std::nullopt, "reported", n.source + ": " + n.title);
+  repo::addEvent(c, id, actor, now, "reported", std::nullopt, "reported",
+                 std::string(n.source == "self_check" ? "机构自查" : n.source == "complaint" ? "投诉核实" : "监督检查") + "：" + n.title);
   if (n.state == "notified") {
     repo::addEvent(c, id, actor, now, "notified", "reported", "notified",
-                   "rectify by " + n.deadline + (n.deadlineReason ? " (" + *n.deadlineReason + ")" : ""));
+                   "整改期限 " + n.deadline + (n.deadlineReason ? "（" + *n.deadlineReason + "）" : ""));
   } else if (n.state == "rectifying") {
-    repo::addEvent(c, id, actor, now, "acknowledged", "reported", "rectifying", "self-check: rectify by " + n.deadline);
+    repo::addEvent(c, id, actor, now, "acknowledged", "reported", "rectifying", "自查整改，期限 " + n.deadline);
   }
   repo::emit(c, "hazard.reported", id, n.institutionId, "hazard:" + std::to_string(id) + ":reported",
              json({{"severity", n.severity}, {"category", n.entry->category}, {"catalogue_code", n.entry->code},
@@ -367,7 +368,7 @@ core::Result<Hazard> HazardService::requestExtension(const audit::Actor& actor, 
             " updated_at = ? WHERE id = ?",
             days, core::trim(reason), now, id);
   repo::addEvent(c, id, actor, now, "extension_requested", std::nullopt, std::nullopt,
-                 std::to_string(days) + " days: " + core::trim(reason));
+                 "申请延期 " + std::to_string(days) + " 日：" + core::trim(reason));
   audit_.append(c, actor, {"hazard.extension.request", "hazard", std::to_string(id), json({{"days", days}})});
   tx.commit();
   return *repo::load(c, id, today);
@@ -403,7 +404,7 @@ core::Result<Hazard> HazardService::decideExtension(const audit::Actor& actor, c
               core::trim(note), now, id);
   }
   repo::addEvent(c, id, actor, now, grant ? "extension_granted" : "extension_refused", std::nullopt, std::nullopt,
-                 grant ? "new deadline " + deadline + (note.empty() ? "" : ": " + core::trim(note)) : core::trim(note));
+                 grant ? "新期限 " + deadline + (note.empty() ? "" : "：" + core::trim(note)) : core::trim(note));
   audit_.append(c, actor, {"hazard.extension.decide", "hazard", std::to_string(id),
                            json({{"grant", grant}, {"deadline", deadline}})});
   tx.commit();
@@ -430,7 +431,7 @@ core::Result<Hazard> HazardService::changeDeadline(const audit::Actor& actor, co
   c.execute("UPDATE hazards SET deadline = ?, deadline_reason = ?, escalated_at = NULL, updated_at = ? WHERE id = ?",
             deadline, core::trim(reason), now, id);
   repo::addEvent(c, id, actor, now, "deadline_changed", std::nullopt, std::nullopt,
-                 h->deadline + " -> " + deadline + ": " + core::trim(reason));
+                 h->deadline + " → " + deadline + "：" + core::trim(reason));
   audit_.append(c, actor, {"hazard.deadline", "hazard", std::to_string(id),
                            json({{"from", h->deadline}, {"to", deadline}})});
   tx.commit();
@@ -543,7 +544,7 @@ core::Result<Hazard> HazardService::reopen(const audit::Actor& actor, const http
             " escalated_at = NULL, extension_state = 'none', extension_days = NULL, extension_reason = NULL,"
             " extension_note = NULL, updated_at = ? WHERE id = ?",
             *next, deadline, "reopened: " + core::trim(reason).substr(0, 400), now, id);
-  repo::addEvent(c, id, actor, now, "reopened", h->state, *next, core::trim(reason) + " (rectify by " + deadline + ")");
+  repo::addEvent(c, id, actor, now, "reopened", h->state, *next, core::trim(reason) + "（整改期限 " + deadline + "）");
   repo::emit(c, "hazard.reopened", id, h->institutionId,
              "hazard:" + std::to_string(id) + ":reopened:" + std::to_string(h->reopenCount + 1),
              json({{"severity", h->severity}, {"category", h->category}, {"deadline", deadline}}), now);
@@ -772,7 +773,7 @@ core::Result<Complaint> HazardService::fileComplaint(const ComplaintInput& in, c
             code, in.institutionId, in.category, core::trim(in.description), contact, clientKey,
             core::formatSqlDateTime(now));
   std::int64_t id = c.lastInsertId();
-  audit_.append(c, audit::Actor::system("public complaint", ""),
+  audit_.append(c, audit::Actor::system("公众投诉", ""),
                 {"complaint.file", "complaint", std::to_string(id),
                  json({{"institution_id", in.institutionId}, {"category", in.category}})});
   tx.commit();
@@ -973,7 +974,7 @@ int HazardService::takeOverFollowups(std::optional<std::int64_t> resultId) {
     n.reportedBy = f.optI64("recorded_by").value_or(f.optI64("reviewed_by").value_or(0));
     n.deadline = core::formatDay(today + std::chrono::days(entry->rectificationDays));
     std::string now = core::formatSqlDateTime(clock_.now());
-    audit::Actor actor = audit::Actor::system("hazards: inspection follow-up", "");
+    audit::Actor actor = audit::Actor::system("系统：检查结果移交", "");
     std::int64_t id = insertHazard(c, random_, n, now);
     recordNewHazard(c, audit_, actor, id, n, now);
     c.execute("UPDATE inspection_followups SET state = 'closed' WHERE id = ?", followupId);
@@ -1009,11 +1010,11 @@ EscalationReport HazardService::escalateOverdue() {
         continue;
       }
       bool major = h->severity == "major";
-      audit::Actor actor = audit::Actor::system("hazards: overdue escalation", "");
+      audit::Actor actor = audit::Actor::system("系统：逾期升级", "");
       c.execute("UPDATE hazards SET escalated_at = ?, escalated_deadline = deadline, updated_at = ? WHERE id = ?", now,
                 now, id);
       repo::addEvent(c, id, actor, now, "escalated", std::nullopt, std::nullopt,
-                     "past the deadline " + h->deadline + (major ? " (major hazard: reported to credit)" : ""));
+                     "超过整改期限 " + h->deadline + (major ? "（重大隐患，已报送信用）" : ""));
       repo::emit(c, "hazard.overdue", id, h->institutionId, "hazard:" + std::to_string(id) + ":overdue:" + h->deadline,
                  json({{"severity", h->severity}, {"category", h->category}, {"catalogue_code", h->catalogueCode},
                        {"fire_safety", h->fireSafety}, {"deadline", h->deadline}, {"state", h->state},
