@@ -1379,7 +1379,8 @@ export default {
       evidenceTotal: 'Evidence in all',
       verified: 'Verified',
       complaint: 'Complaint tracking code',
-      lastRejection: 'The review did not pass: rectify again as follows (round {round})',
+      lastRejection: 'The review of round {round} did not pass: rectify again as follows',
+      lastRejectionStaff: 'Returned after the review of round {round}',
       acknowledgeFirst: 'Acknowledge the rectification notice first, then rectify, upload the evidence and submit it before {deadline}.',
       timeline: 'History',
       noEvents: 'No history',
@@ -1514,6 +1515,7 @@ export default {
     }
   },
   publicHazards: {
+    footer: 'Hazard board and complaints: major hazards not rectified by their deadline are published as the rules require; a complainant’s contact details are stored encrypted, seen only by the staff handling the complaint, and never published.',
     nav: {
       hazards: 'Hazard board',
       complaints: 'Complaints'

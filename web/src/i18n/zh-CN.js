@@ -1379,7 +1379,8 @@ export default {
       evidenceTotal: '材料合计',
       verified: '复核',
       complaint: '投诉查询码',
-      lastRejection: '复核未通过，请按以下意见重新整改（第 {round} 轮）',
+      lastRejection: '复核未通过，请按以下意见重新整改（第 {round} 轮复核意见）',
+      lastRejectionStaff: '第 {round} 轮复核退回意见',
       acknowledgeFirst: '请先“确认收到”整改通知，并于 {deadline} 前完成整改、上传材料并提交复核。',
       timeline: '处理记录',
       noEvents: '暂无记录',
@@ -1514,6 +1515,7 @@ export default {
     }
   },
   publicHazards: {
+    footer: '隐患公示与投诉举报：逾期未整改的重大隐患依规向社会公示；投诉人的联系方式加密保存，仅处理投诉的工作人员可见，不予公开。',
     nav: {
       hazards: '隐患公示',
       complaints: '投诉举报'
