@@ -87,4 +87,12 @@ Status checkRegionCode(std::string_view field, std::string_view value) {
   return Ok{};
 }
 
+std::string regionPrefix(std::string_view code) {
+  std::string prefix(code);
+  if (prefix.size() == 6) {
+    while (prefix.size() > 2 && prefix.substr(prefix.size() - 2) == "00") prefix.resize(prefix.size() - 2);
+  }
+  return prefix + "%";
+}
+
 }  // namespace cw::core

@@ -1,6 +1,7 @@
 #include "repository.hpp"
 
 #include "cw/core/time.hpp"
+#include "cw/core/validation.hpp"
 
 namespace cw::hazards::repo {
 
@@ -79,14 +80,6 @@ Hazard fromRow(const db::Row& r, core::Day today) {
 
 }  // namespace
 
-std::string regionPrefix(const std::string& code) {
-  std::string prefix = code;
-  if (prefix.size() == 6) {
-    while (prefix.size() > 2 && prefix.substr(prefix.size() - 2) == "00") prefix.resize(prefix.size() - 2);
-  }
-  return prefix + "%";
-}
-
 std::optional<std::string> scopeClause(const http::Principal& who, std::vector<std::string>& params) {
   if (who.role == "admin") return std::string("1 = 1");
   if (who.role == "officer" && who.departmentCode) {
@@ -96,7 +89,7 @@ std::optional<std::string> scopeClause(const http::Principal& who, std::vector<s
   if (who.role == "inspector" && who.departmentCode) {
     params.push_back(*who.departmentCode);
     if (!who.regionCode) return std::string("h.department_code = ?");
-    params.push_back(regionPrefix(*who.regionCode));
+    params.push_back(core::regionPrefix(*who.regionCode));
     params.push_back(std::to_string(who.userId));
     return std::string("h.department_code = ? AND (h.region_code LIKE ? OR h.reported_by = ?)");
   }
@@ -113,7 +106,7 @@ bool visibleTo(const http::Principal& who, const Hazard& h) {
   if (who.role == "inspector") {
     if (!who.departmentCode || *who.departmentCode != h.departmentCode) return false;
     if (!who.regionCode || h.reportedBy == who.userId) return true;
-    std::string prefix = regionPrefix(*who.regionCode);
+    std::string prefix = core::regionPrefix(*who.regionCode);
     prefix.pop_back();
     return h.regionCode.rfind(prefix, 0) == 0;
   }
@@ -167,7 +160,7 @@ HazardPage list(db::Connection& c, const std::string& scope, const std::vector<s
   }
   if (f.region) {
     where += " AND h.region_code LIKE ?";
-    params.push_back(regionPrefix(*f.region));
+    params.push_back(core::regionPrefix(*f.region));
   }
   if (f.institutionId) {
     where += " AND h.institution_id = ?";

@@ -14,9 +14,6 @@
 
 namespace cw::hazards::repo {
 
-/// "360402" -> "360402%", "360400" -> "3604%": a region and everything under it.
-std::string regionPrefix(const std::string& code);
-
 /// The WHERE fragment (on alias h) limiting hazards to what `who` may see, with its parameters appended to
 /// `params`; nullopt for a role that sees no hazards.
 std::optional<std::string> scopeClause(const http::Principal& who, std::vector<std::string>& params);

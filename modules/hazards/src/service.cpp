@@ -3,8 +3,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
-#include <cmath>
-#include <set>
+#include <functional>
 
 #include "cw/core/crypto.hpp"
 #include "cw/core/time.hpp"
@@ -242,9 +241,7 @@ core::Result<Hazard> HazardService::report(const audit::Actor& actor, const http
     }
     n.source = "self_check";
     n.state = "rectifying";
-    auto dept = c.query("SELECT d.code FROM institutions i JOIN departments d ON d.sector ="
-                        " (CASE WHEN i.kind IN ('childcare_institution', 'community_childcare_point',"
-                        " 'kindergarten_nursery_class', 'family_childcare_point') THEN 'childcare' ELSE 'elderly' END)"
+    auto dept = c.query("SELECT d.code FROM institutions i JOIN departments d ON d.sector = i.sector"
                         " WHERE i.id = ? ORDER BY d.sort_order LIMIT 1",
                         input.institutionId);
     if (dept.empty()) return Error::precondition("no competent department is configured for this institution");
@@ -323,25 +320,51 @@ core::Result<Hazard> lockVisible(db::Connection& c, const http::Principal& who, 
   return *h;
 }
 
-}  // namespace
+struct Change {
+  db::Connection& c;
+  const Hazard& h;
+  core::Day today;
+  std::string now;  // SQL DATETIME, UTC
+};
 
-core::Result<Hazard> HazardService::acknowledge(const audit::Actor& actor, const http::Principal& who,
-                                                std::int64_t id) {
-  core::Day today = core::shanghaiDay(clock_.now());
-  auto lease = pool_.acquire();
+// One change to one hazard: `apply` checks it against the locked row and writes it with its history, outbox and
+// audit rows; everything commits together (or nothing, when apply fails) and the hazard is read back.
+core::Result<Hazard> changeHazard(db::Pool& pool, const core::Clock& clock, const http::Principal& who,
+                                  std::int64_t id, const std::function<core::Status(const Change&)>& apply) {
+  core::Day today = core::shanghaiDay(clock.now());
+  auto lease = pool.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
   auto h = lockVisible(c, who, id, today);
   if (!h) return h.error();
-  if (auto ok = needInstitution(who, *h); !ok) return ok.error();
-  auto next = nextState(h->state, Action::Acknowledge);
-  if (!next) return next.error();
-  std::string now = core::formatSqlDateTime(clock_.now());
-  c.execute("UPDATE hazards SET state = ?, acknowledged_at = ?, updated_at = ? WHERE id = ?", *next, now, now, id);
-  repo::addEvent(c, id, actor, now, "acknowledged", h->state, *next, "");
-  audit_.append(c, actor, {"hazard.acknowledge", "hazard", std::to_string(id), "{}"});
+  if (auto ok = apply(Change{c, *h, today, core::formatSqlDateTime(clock.now())}); !ok) return ok.error();
   tx.commit();
   return *repo::load(c, id, today);
+}
+
+// Verification and rejection: staff of the department, never the person who reported the hazard.
+core::Status needReviewer(const http::Principal& who, const Hazard& h, const std::string& verb) {
+  if (!isStaff(who)) return Error::denied("only an officer or inspector of the department may " + verb + " rectification");
+  if (h.reportedBy == who.userId) {
+    return Error::denied("four-eyes rule: the person who reported a hazard cannot " + verb + " its rectification");
+  }
+  return core::Ok{};
+}
+
+}  // namespace
+
+core::Result<Hazard> HazardService::acknowledge(const audit::Actor& actor, const http::Principal& who,
+                                                std::int64_t id) {
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needInstitution(who, x.h); !ok) return ok;
+    auto next = nextState(x.h.state, Action::Acknowledge);
+    if (!next) return next.error();
+    x.c.execute("UPDATE hazards SET state = ?, acknowledged_at = ?, updated_at = ? WHERE id = ?", *next, x.now, x.now,
+                id);
+    repo::addEvent(x.c, id, actor, x.now, "acknowledged", x.h.state, *next, "");
+    audit_.append(x.c, actor, {"hazard.acknowledge", "hazard", std::to_string(id), "{}"});
+    return core::Ok{};
+  });
 }
 
 core::Result<Hazard> HazardService::requestExtension(const audit::Actor& actor, const http::Principal& who,
@@ -350,65 +373,52 @@ core::Result<Hazard> HazardService::requestExtension(const audit::Actor& actor, 
     return Error::invalid("days", "an extension is 1 to " + std::to_string(config_.maxExtensionDays) + " days");
   }
   if (auto ok = core::checkText("reason", reason, 5, 512); !ok) return ok.error();
-  core::Day today = core::shanghaiDay(clock_.now());
-  auto lease = pool_.acquire();
-  db::Connection& c = *lease;
-  db::Transaction tx(c);
-  auto h = lockVisible(c, who, id, today);
-  if (!h) return h.error();
-  if (auto ok = needInstitution(who, *h); !ok) return ok.error();
-  if (h->state != "notified" && h->state != "rectifying" && h->state != "reported") {
-    return Error::precondition("an extension can be requested only while rectifying (the hazard is " + h->state + ")");
-  }
-  if (h->extensionState != "none") {
-    return Error::precondition("an extension can be requested once; this hazard's request was " + h->extensionState);
-  }
-  std::string now = core::formatSqlDateTime(clock_.now());
-  c.execute("UPDATE hazards SET extension_state = 'requested', extension_days = ?, extension_reason = ?,"
-            " updated_at = ? WHERE id = ?",
-            days, core::trim(reason), now, id);
-  repo::addEvent(c, id, actor, now, "extension_requested", std::nullopt, std::nullopt,
-                 "申请延期 " + std::to_string(days) + " 日：" + core::trim(reason));
-  audit_.append(c, actor, {"hazard.extension.request", "hazard", std::to_string(id), json({{"days", days}})});
-  tx.commit();
-  return *repo::load(c, id, today);
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needInstitution(who, x.h); !ok) return ok;
+    if (x.h.state != "notified" && x.h.state != "rectifying" && x.h.state != "reported") {
+      return Error::precondition("an extension can be requested only while rectifying (the hazard is " + x.h.state + ")");
+    }
+    if (x.h.extensionState != "none") {
+      return Error::precondition("an extension can be requested once; this hazard's request was " + x.h.extensionState);
+    }
+    x.c.execute("UPDATE hazards SET extension_state = 'requested', extension_days = ?, extension_reason = ?,"
+                " updated_at = ? WHERE id = ?",
+                days, core::trim(reason), x.now, id);
+    repo::addEvent(x.c, id, actor, x.now, "extension_requested", std::nullopt, std::nullopt,
+                   "申请延期 " + std::to_string(days) + " 日：" + core::trim(reason));
+    audit_.append(x.c, actor, {"hazard.extension.request", "hazard", std::to_string(id), json({{"days", days}})});
+    return core::Ok{};
+  });
 }
 
 core::Result<Hazard> HazardService::decideExtension(const audit::Actor& actor, const http::Principal& who,
                                                     std::int64_t id, bool grant, const std::string& note) {
-  if (!grant) {
-    if (auto ok = core::checkText("note", note, 2, 512); !ok) return ok.error();
-  } else if (!note.empty()) {
-    if (auto ok = core::checkText("note", note, 1, 512); !ok) return ok.error();
+  if (!grant || !note.empty()) {
+    if (auto ok = core::checkText("note", note, grant ? 1 : 2, 512); !ok) return ok.error();
   }
-  core::Day today = core::shanghaiDay(clock_.now());
-  auto lease = pool_.acquire();
-  db::Connection& c = *lease;
-  db::Transaction tx(c);
-  auto h = lockVisible(c, who, id, today);
-  if (!h) return h.error();
-  if (auto ok = needOfficer(who, *h); !ok) return ok.error();
-  if (h->extensionState != "requested") return Error::precondition("there is no pending extension request");
-  if (!isOpen(h->state)) return Error::precondition("the hazard is already closed (" + h->state + ")");
-  std::string now = core::formatSqlDateTime(clock_.now());
-  std::string deadline = h->deadline;
-  if (grant) {
-    deadline = core::formatDay(*core::parseDay(h->deadline) + std::chrono::days(h->extensionDays.value_or(0)));
-    // A new deadline: if it passes too, that is a new escalation.
-    c.execute("UPDATE hazards SET extension_state = 'granted', extension_note = ?, deadline = ?, escalated_at = NULL,"
-              " updated_at = ? WHERE id = ?",
-              note.empty() ? std::optional<std::string>() : std::optional<std::string>(core::trim(note)), deadline, now,
-              id);
-  } else {
-    c.execute("UPDATE hazards SET extension_state = 'refused', extension_note = ?, updated_at = ? WHERE id = ?",
-              core::trim(note), now, id);
-  }
-  repo::addEvent(c, id, actor, now, grant ? "extension_granted" : "extension_refused", std::nullopt, std::nullopt,
-                 grant ? "新期限 " + deadline + (note.empty() ? "" : "：" + core::trim(note)) : core::trim(note));
-  audit_.append(c, actor, {"hazard.extension.decide", "hazard", std::to_string(id),
-                           json({{"grant", grant}, {"deadline", deadline}})});
-  tx.commit();
-  return *repo::load(c, id, today);
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needOfficer(who, x.h); !ok) return ok;
+    if (x.h.extensionState != "requested") return Error::precondition("there is no pending extension request");
+    if (!isOpen(x.h.state)) return Error::precondition("the hazard is already closed (" + x.h.state + ")");
+    std::optional<std::string> trimmed;
+    if (!note.empty()) trimmed = core::trim(note);
+    std::string deadline = x.h.deadline;
+    if (grant) {
+      deadline = core::formatDay(*core::parseDay(x.h.deadline) + std::chrono::days(x.h.extensionDays.value_or(0)));
+      // A new deadline: if it passes too, that is a new escalation.
+      x.c.execute("UPDATE hazards SET extension_state = 'granted', extension_note = ?, deadline = ?,"
+                  " escalated_at = NULL, updated_at = ? WHERE id = ?",
+                  trimmed, deadline, x.now, id);
+    } else {
+      x.c.execute("UPDATE hazards SET extension_state = 'refused', extension_note = ?, updated_at = ? WHERE id = ?",
+                  trimmed, x.now, id);
+    }
+    repo::addEvent(x.c, id, actor, x.now, grant ? "extension_granted" : "extension_refused", std::nullopt,
+                   std::nullopt, grant ? "新期限 " + deadline + (trimmed ? "：" + *trimmed : "") : *trimmed);
+    audit_.append(x.c, actor, {"hazard.extension.decide", "hazard", std::to_string(id),
+                               json({{"grant", grant}, {"deadline", deadline}})});
+    return core::Ok{};
+  });
 }
 
 core::Result<Hazard> HazardService::changeDeadline(const audit::Actor& actor, const http::Principal& who,
@@ -420,22 +430,18 @@ core::Result<Hazard> HazardService::changeDeadline(const audit::Actor& actor, co
   if (*day < today) return Error::invalid("deadline", "the deadline cannot be in the past");
   if (*day > today + std::chrono::days(365)) return Error::invalid("deadline", "the deadline is more than a year away");
   if (auto ok = core::checkText("reason", reason, 2, 512); !ok) return ok.error();
-  auto lease = pool_.acquire();
-  db::Connection& c = *lease;
-  db::Transaction tx(c);
-  auto h = lockVisible(c, who, id, today);
-  if (!h) return h.error();
-  if (auto ok = needOfficer(who, *h); !ok) return ok.error();
-  if (!isOpen(h->state)) return Error::precondition("the hazard is closed; reopen it to set a new deadline");
-  std::string now = core::formatSqlDateTime(clock_.now());
-  c.execute("UPDATE hazards SET deadline = ?, deadline_reason = ?, escalated_at = NULL, updated_at = ? WHERE id = ?",
-            deadline, core::trim(reason), now, id);
-  repo::addEvent(c, id, actor, now, "deadline_changed", std::nullopt, std::nullopt,
-                 h->deadline + " → " + deadline + "：" + core::trim(reason));
-  audit_.append(c, actor, {"hazard.deadline", "hazard", std::to_string(id),
-                           json({{"from", h->deadline}, {"to", deadline}})});
-  tx.commit();
-  return *repo::load(c, id, today);
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needOfficer(who, x.h); !ok) return ok;
+    if (!isOpen(x.h.state)) return Error::precondition("the hazard is closed; reopen it to set a new deadline");
+    x.c.execute("UPDATE hazards SET deadline = ?, deadline_reason = ?, escalated_at = NULL, updated_at = ?"
+                " WHERE id = ?",
+                deadline, core::trim(reason), x.now, id);
+    repo::addEvent(x.c, id, actor, x.now, "deadline_changed", std::nullopt, std::nullopt,
+                   x.h.deadline + " → " + deadline + "：" + core::trim(reason));
+    audit_.append(x.c, actor, {"hazard.deadline", "hazard", std::to_string(id),
+                               json({{"from", x.h.deadline}, {"to", deadline}})});
+    return core::Ok{};
+  });
 }
 
 core::Result<Hazard> HazardService::submit(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
@@ -443,25 +449,20 @@ core::Result<Hazard> HazardService::submit(const audit::Actor& actor, const http
   if (auto ok = core::checkText("note", note, 2, 1000); !ok) {
     return Error::invalid("note", "describe the rectification measures taken (2 to 1000 characters)");
   }
-  core::Day today = core::shanghaiDay(clock_.now());
-  auto lease = pool_.acquire();
-  db::Connection& c = *lease;
-  db::Transaction tx(c);
-  auto h = lockVisible(c, who, id, today);
-  if (!h) return h.error();
-  if (auto ok = needInstitution(who, *h); !ok) return ok.error();
-  auto next = nextState(h->state, Action::Submit);
-  if (!next) return next.error();
-  auto files = c.query("SELECT COUNT(*) AS n FROM hazard_evidence WHERE hazard_id = ? AND round = ?", id, h->round);
-  if (files[0].i64("n") == 0) {
-    return Error::precondition("upload at least one piece of rectification evidence for this round before submitting");
-  }
-  std::string now = core::formatSqlDateTime(clock_.now());
-  c.execute("UPDATE hazards SET state = ?, submitted_at = ?, updated_at = ? WHERE id = ?", *next, now, now, id);
-  repo::addEvent(c, id, actor, now, "submitted", h->state, *next, core::trim(note));
-  audit_.append(c, actor, {"hazard.submit", "hazard", std::to_string(id), json({{"round", h->round}})});
-  tx.commit();
-  return *repo::load(c, id, today);
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needInstitution(who, x.h); !ok) return ok;
+    auto next = nextState(x.h.state, Action::Submit);
+    if (!next) return next.error();
+    auto files = x.c.query("SELECT COUNT(*) AS n FROM hazard_evidence WHERE hazard_id = ? AND round = ?", id,
+                           x.h.round);
+    if (files[0].i64("n") == 0) {
+      return Error::precondition("upload at least one piece of rectification evidence for this round before submitting");
+    }
+    x.c.execute("UPDATE hazards SET state = ?, submitted_at = ?, updated_at = ? WHERE id = ?", *next, x.now, x.now, id);
+    repo::addEvent(x.c, id, actor, x.now, "submitted", x.h.state, *next, core::trim(note));
+    audit_.append(x.c, actor, {"hazard.submit", "hazard", std::to_string(id), json({{"round", x.h.round}})});
+    return core::Ok{};
+  });
 }
 
 core::Result<Hazard> HazardService::verify(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
@@ -469,88 +470,66 @@ core::Result<Hazard> HazardService::verify(const audit::Actor& actor, const http
   if (!note.empty()) {
     if (auto ok = core::checkText("note", note, 1, 1000); !ok) return ok.error();
   }
-  core::Day today = core::shanghaiDay(clock_.now());
-  auto lease = pool_.acquire();
-  db::Connection& c = *lease;
-  db::Transaction tx(c);
-  auto h = lockVisible(c, who, id, today);
-  if (!h) return h.error();
-  if (!isStaff(who)) return Error::denied("only an officer or inspector of the department verifies rectification");
-  if (h->reportedBy == who.userId) {
-    return Error::denied("four-eyes rule: the person who reported a hazard cannot verify its rectification");
-  }
-  auto next = nextState(h->state, Action::Verify);
-  if (!next) return next.error();
-  std::string now = core::formatSqlDateTime(clock_.now());
-  bool onTime = core::shanghaiDay(*core::parseIsoUtc(*h->submittedAt)) <= *core::parseDay(h->deadline);
-  c.execute("UPDATE hazards SET state = ?, verified_at = ?, verified_by = ?, closed_on_time = ?, updated_at = ?"
-            " WHERE id = ?",
-            *next, now, who.userId, onTime, now, id);
-  repo::addEvent(c, id, actor, now, "verified", h->state, *next, core::trim(note));
-  repo::emit(c, "hazard.verified", id, h->institutionId,
-             "hazard:" + std::to_string(id) + ":verified:" + std::to_string(h->reopenCount),
-             json({{"severity", h->severity}, {"category", h->category}, {"on_time", onTime},
-                   {"deadline", h->deadline}, {"escalated", h->escalatedAt.has_value()}}),
-             now);
-  audit_.append(c, actor, {"hazard.verify", "hazard", std::to_string(id), json({{"on_time", onTime}})});
-  tx.commit();
-  return *repo::load(c, id, today);
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needReviewer(who, x.h, "verify"); !ok) return ok;
+    auto next = nextState(x.h.state, Action::Verify);
+    if (!next) return next.error();
+    // On time when the evidence came by the deadline, however long the verifier took.
+    bool onTime = core::shanghaiDay(*core::parseIsoUtc(*x.h.submittedAt)) <= *core::parseDay(x.h.deadline);
+    x.c.execute("UPDATE hazards SET state = ?, verified_at = ?, verified_by = ?, closed_on_time = ?, updated_at = ?"
+                " WHERE id = ?",
+                *next, x.now, who.userId, onTime, x.now, id);
+    repo::addEvent(x.c, id, actor, x.now, "verified", x.h.state, *next, core::trim(note));
+    repo::emit(x.c, "hazard.verified", id, x.h.institutionId,
+               "hazard:" + std::to_string(id) + ":verified:" + std::to_string(x.h.reopenCount),
+               json({{"severity", x.h.severity}, {"category", x.h.category}, {"on_time", onTime},
+                     {"deadline", x.h.deadline}, {"escalated", x.h.escalatedAt.has_value()}}),
+               x.now);
+    audit_.append(x.c, actor, {"hazard.verify", "hazard", std::to_string(id), json({{"on_time", onTime}})});
+    return core::Ok{};
+  });
 }
 
 core::Result<Hazard> HazardService::reject(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
                                            const std::string& reasons) {
   if (auto ok = core::checkText("reasons", reasons, 2, 1000); !ok) return ok.error();
-  core::Day today = core::shanghaiDay(clock_.now());
-  auto lease = pool_.acquire();
-  db::Connection& c = *lease;
-  db::Transaction tx(c);
-  auto h = lockVisible(c, who, id, today);
-  if (!h) return h.error();
-  if (!isStaff(who)) return Error::denied("only an officer or inspector of the department reviews rectification");
-  if (h->reportedBy == who.userId) {
-    return Error::denied("four-eyes rule: the person who reported a hazard cannot review its rectification");
-  }
-  auto next = nextState(h->state, Action::Reject);
-  if (!next) return next.error();
-  std::string now = core::formatSqlDateTime(clock_.now());
-  c.execute("UPDATE hazards SET state = ?, round = round + 1, last_rejection = ?, submitted_at = NULL,"
-            " updated_at = ? WHERE id = ?",
-            *next, core::trim(reasons), now, id);
-  repo::addEvent(c, id, actor, now, "rejected", h->state, *next, core::trim(reasons));
-  audit_.append(c, actor, {"hazard.reject", "hazard", std::to_string(id), json({{"round", h->round}})});
-  tx.commit();
-  return *repo::load(c, id, today);
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needReviewer(who, x.h, "review"); !ok) return ok;
+    auto next = nextState(x.h.state, Action::Reject);
+    if (!next) return next.error();
+    x.c.execute("UPDATE hazards SET state = ?, round = round + 1, last_rejection = ?, submitted_at = NULL,"
+                " updated_at = ? WHERE id = ?",
+                *next, core::trim(reasons), x.now, id);
+    repo::addEvent(x.c, id, actor, x.now, "rejected", x.h.state, *next, core::trim(reasons));
+    audit_.append(x.c, actor, {"hazard.reject", "hazard", std::to_string(id), json({{"round", x.h.round}})});
+    return core::Ok{};
+  });
 }
 
 core::Result<Hazard> HazardService::reopen(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
                                            const std::string& reason, std::optional<int> days) {
   if (auto ok = core::checkText("reason", reason, 2, 1000); !ok) return ok.error();
   if (days && (*days < 1 || *days > 180)) return Error::invalid("days", "the new period is 1 to 180 days");
-  core::Day today = core::shanghaiDay(clock_.now());
-  auto lease = pool_.acquire();
-  db::Connection& c = *lease;
-  db::Transaction tx(c);
-  auto h = lockVisible(c, who, id, today);
-  if (!h) return h.error();
-  if (auto ok = needOfficer(who, *h); !ok) return ok.error();
-  auto next = nextState(h->state, Action::Reopen);
-  if (!next) return next.error();
-  const CatalogueEntry* entry = catalogue_.find(h->catalogueCode);
-  int period = days.value_or(entry ? entry->rectificationDays : 30);
-  std::string deadline = core::formatDay(today + std::chrono::days(period));
-  std::string now = core::formatSqlDateTime(clock_.now());
-  c.execute("UPDATE hazards SET state = ?, round = round + 1, reopen_count = reopen_count + 1, deadline = ?,"
-            " deadline_reason = ?, verified_at = NULL, verified_by = NULL, closed_on_time = NULL, submitted_at = NULL,"
-            " escalated_at = NULL, extension_state = 'none', extension_days = NULL, extension_reason = NULL,"
-            " extension_note = NULL, updated_at = ? WHERE id = ?",
-            *next, deadline, "reopened: " + core::trim(reason).substr(0, 400), now, id);
-  repo::addEvent(c, id, actor, now, "reopened", h->state, *next, core::trim(reason) + "（整改期限 " + deadline + "）");
-  repo::emit(c, "hazard.reopened", id, h->institutionId,
-             "hazard:" + std::to_string(id) + ":reopened:" + std::to_string(h->reopenCount + 1),
-             json({{"severity", h->severity}, {"category", h->category}, {"deadline", deadline}}), now);
-  audit_.append(c, actor, {"hazard.reopen", "hazard", std::to_string(id), json({{"deadline", deadline}})});
-  tx.commit();
-  return *repo::load(c, id, today);
+  return changeHazard(pool_, clock_, who, id, [&](const Change& x) -> core::Status {
+    if (auto ok = needOfficer(who, x.h); !ok) return ok;
+    auto next = nextState(x.h.state, Action::Reopen);
+    if (!next) return next.error();
+    const CatalogueEntry* entry = catalogue_.find(x.h.catalogueCode);
+    int period = days.value_or(entry ? entry->rectificationDays : 30);
+    std::string deadline = core::formatDay(x.today + std::chrono::days(period));
+    x.c.execute("UPDATE hazards SET state = ?, round = round + 1, reopen_count = reopen_count + 1, deadline = ?,"
+                " deadline_reason = ?, verified_at = NULL, verified_by = NULL, closed_on_time = NULL,"
+                " submitted_at = NULL, escalated_at = NULL, extension_state = 'none', extension_days = NULL,"
+                " extension_reason = NULL, extension_note = NULL, updated_at = ? WHERE id = ?",
+                *next, deadline, "reopened: " + core::trim(reason).substr(0, 400), x.now, id);
+    repo::addEvent(x.c, id, actor, x.now, "reopened", x.h.state, *next,
+                   core::trim(reason) + "（整改期限 " + deadline + "）");
+    repo::emit(x.c, "hazard.reopened", id, x.h.institutionId,
+               "hazard:" + std::to_string(id) + ":reopened:" + std::to_string(x.h.reopenCount + 1),
+               json({{"severity", x.h.severity}, {"category", x.h.category}, {"deadline", deadline}}), x.now);
+    audit_.append(x.c, actor, {"hazard.reopen", "hazard", std::to_string(id), json({{"deadline", deadline}})});
+    return core::Ok{};
+  });
 }
 
 // ----- evidence ---------------------------------------------------------------------------------------------
@@ -587,6 +566,24 @@ core::Result<UploadResult> HazardService::uploadEvidence(const audit::Actor& act
   std::string mediaType;
   bool sawFile = false;
   bool inFile = false;
+  // The type from the first bytes, and a name that does not contradict it (the verifier must not be misled):
+  // decided as soon as 16 bytes are in, so a wrong file is refused before the rest of it is read.
+  auto recognise = [&]() -> core::Status {
+    auto type = core::sniffEvidenceType(writer->head());
+    if (!type) {
+      return Error::invalid("file", "\"" + originalName + "\" is " + guessKind(writer->head()) +
+                                        ", not a JPEG, PNG, PDF or MP4 file (types are recognised by content, not by "
+                                        "name)");
+    }
+    mediaType = *type;
+    if (auto claimed = claimedType(originalName); claimed && *claimed != mediaType) {
+      return Error::invalid("file", "\"" + originalName + "\" is " + typeLabel(mediaType) +
+                                        (claimed->empty() ? std::string(", but its name has an extension evidence never has")
+                                                          : ", but its name says " + typeLabel(*claimed)) +
+                                        "; give it the right name (.jpg, .png, .pdf or .mp4)");
+    }
+    return core::Ok{};
+  };
   http::MultipartParser parser(*boundary, {
       [&](const http::PartHeaders& part) -> core::Status {
         inFile = part.name == "file";
@@ -610,39 +607,15 @@ core::Result<UploadResult> HazardService::uploadEvidence(const audit::Actor& act
                        "the file is larger than the limit of " + describeBytes(config_.maxFileBytes) + " per file",
                        "file"};
         }
-        bool wasShort = writer->head().size() < 16;
         if (auto ok = writer->write(data); !ok) return ok;
-        if (wasShort && writer->head().size() >= 16) {
-          auto type = core::sniffEvidenceType(writer->head());
-          if (!type) {
-            return Error::invalid("file", "\"" + originalName + "\" is " + guessKind(writer->head()) +
-                                              ", not a JPEG, PNG, PDF or MP4 file (types are recognised by content, "
-                                              "not by name)");
-          }
-          mediaType = *type;
-        }
+        if (mediaType.empty() && writer->head().size() >= 16) return recognise();
         return core::Ok{};
       },
       [&]() -> core::Status {
         if (!inFile) return core::Ok{};
         inFile = false;
         if (writer->size() == 0) return Error::invalid("file", "\"" + originalName + "\" is empty");
-        if (mediaType.empty()) {
-          auto type = core::sniffEvidenceType(writer->head());
-          if (!type) {
-            return Error::invalid("file", "\"" + originalName + "\" is " + guessKind(writer->head()) +
-                                              ", not a JPEG, PNG, PDF or MP4 file");
-          }
-          mediaType = *type;
-        }
-        // A name that says one thing and content that is another is refused too: the verifier must not be misled.
-        if (auto claimed = claimedType(originalName); claimed && *claimed != mediaType) {
-          return Error::invalid("file", "\"" + originalName + "\" is " + typeLabel(mediaType) +
-                                            (claimed->empty() ? std::string(", but its name has an extension evidence never has")
-                                                              : ", but its name says " + typeLabel(*claimed)) +
-                                            "; give it the right name (.jpg, .png, .pdf or .mp4)");
-        }
-        return core::Ok{};
+        return mediaType.empty() ? recognise() : core::Ok{};
       }});
 
   std::vector<char> buffer(64 * 1024);
@@ -817,9 +790,7 @@ core::Result<ComplaintStatus> HazardService::complaintStatus(const std::string& 
 namespace {
 
 // Complaints go to the competent department of the institution's sector.
-constexpr const char* kComplaintScope =
-    " JOIN departments d ON d.sector = (CASE WHEN i.kind IN ('childcare_institution', 'community_childcare_point',"
-    " 'kindergarten_nursery_class', 'family_childcare_point') THEN 'childcare' ELSE 'elderly' END)";
+constexpr const char* kComplaintScope = " JOIN departments d ON d.sector = i.sector";
 
 Complaint complaintFromRow(const db::Row& r, const core::FieldCipher* cipher) {
   Complaint p;
@@ -1109,7 +1080,7 @@ core::Result<HazardStats> HazardService::stats(const http::Principal& who, const
   if (region) {
     if (auto ok = core::checkRegionCode("region", *region); !ok) return ok.error();
     where += " AND h.region_code LIKE ?";
-    params.push_back(repo::regionPrefix(*region));
+    params.push_back(core::regionPrefix(*region));
   }
   auto lease = pool_.acquire();
   return computeStats(*lease, where, params, core::shanghaiDay(clock_.now()));

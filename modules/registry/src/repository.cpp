@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cw/core/time.hpp"
+#include "cw/core/validation.hpp"
 #include "cw/registry/bulk.hpp"
 #include "cw/registry/codes.hpp"
 #include "record_json.hpp"
@@ -180,18 +181,10 @@ std::vector<std::string> nameGrams(const std::string& text) {
 
 std::vector<std::string> regionAndSubregions(db::Connection& c, const std::string& code) {
   std::vector<std::string> out;
-  for (const auto& row : c.query("SELECT code FROM regions WHERE code LIKE ? ORDER BY code", regionPrefix(code))) {
+  for (const auto& row : c.query("SELECT code FROM regions WHERE code LIKE ? ORDER BY code", core::regionPrefix(code))) {
     out.push_back(row.str("code"));
   }
   return out;
-}
-
-std::string regionPrefix(const std::string& code) {
-  std::string prefix = code;
-  if (prefix.size() == 6) {
-    while (prefix.size() > 2 && prefix.substr(prefix.size() - 2) == "00") prefix.resize(prefix.size() - 2);
-  }
-  return prefix + "%";
 }
 
 std::optional<Institution> loadInstitution(db::Connection& c, std::int64_t id, bool forUpdate) {
@@ -374,7 +367,7 @@ IdPage searchIds(db::Connection& c, const SearchQuery& q, std::optional<std::int
       from += " IGNORE INDEX FOR ORDER BY (idx_institutions_name)";
     }
     if (codes.size() > kRegionListLimit) {
-      add("i.region_code LIKE ?", regionPrefix(*q.region));
+      add("i.region_code LIKE ?", core::regionPrefix(*q.region));
     } else {
       where += " AND i.region_code IN (";
       for (std::size_t k = 0; k < codes.size(); ++k) {

@@ -43,8 +43,6 @@ bool regionExists(db::Connection& c, const std::string& code);
 std::optional<std::string> competentDepartment(db::Connection& c, const std::string& sector);
 std::optional<std::string> departmentSector(db::Connection& c, const std::string& department);
 
-/// Region code -> the LIKE prefix covering it and its sub-regions ("360400" -> "3604%").
-std::string regionPrefix(const std::string& code);
 /// The region and every sub-region of it that exists (prefix match on the GB/T 2260 code).
 std::vector<std::string> regionAndSubregions(db::Connection& c, const std::string& code);
 

@@ -842,7 +842,7 @@ core::Result<std::vector<ExpiringLicence>> RegistryService::expiringLicences(con
   std::vector<std::string> params{to};
   if (region) {
     sql += " AND i.region_code LIKE ?";
-    params.push_back(repo::regionPrefix(*region));
+    params.push_back(core::regionPrefix(*region));
   }
   if (who.role == "institution") {
     sql += " AND i.id = ?";

@@ -19,5 +19,7 @@ std::string trim(std::string_view text);
 Status checkText(std::string_view field, std::string_view value, std::size_t minChars, std::size_t maxChars);
 /// GB/T 2260 administrative division code: six digits, optionally extended to nine (street level).
 Status checkRegionCode(std::string_view field, std::string_view value);
+/// A LIKE pattern for a region and everything under it: "360402" -> "360402%", "360400" -> "3604%".
+std::string regionPrefix(std::string_view code);
 
 }  // namespace cw::core
