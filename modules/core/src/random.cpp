@@ -21,4 +21,12 @@ std::string randomToken(RandomSource& random, std::size_t n) {
   return base64UrlEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
 }
 
+std::string randomCode(RandomSource& random, std::size_t n) {
+  static constexpr std::string_view kAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";  // no 0/O, 1/I
+  auto bytes = random.bytes(n);
+  std::string out;
+  for (auto b : bytes) out += kAlphabet[b % kAlphabet.size()];  // 256 is a multiple of 32: unbiased
+  return out;
+}
+
 }  // namespace cw::core

@@ -1,6 +1,7 @@
 #include "repository.hpp"
 
 #include "cw/core/time.hpp"
+#include "cw/db/outbox.hpp"
 #include "cw/core/validation.hpp"
 
 namespace cw::hazards::repo {
@@ -259,9 +260,7 @@ void addEvent(db::Connection& c, std::int64_t hazardId, const audit::Actor& acto
 
 void emit(db::Connection& c, const std::string& topic, std::int64_t hazardId, std::int64_t institutionId,
           const std::string& dedupKey, const std::string& payload, const std::string& at) {
-  c.execute("INSERT INTO domain_events (topic, aggregate_type, aggregate_id, institution_id, dedup_key, payload,"
-            " created_at) VALUES (?, 'hazard', ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id",
-            topic, hazardId, institutionId, dedupKey, payload, at);
+  db::emitEvent(c, {0, topic, "hazard", hazardId, institutionId, dedupKey, payload, ""}, at);
 }
 
 }  // namespace cw::hazards::repo

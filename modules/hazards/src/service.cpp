@@ -21,15 +21,6 @@ using core::ErrorCode;
 
 namespace {
 
-constexpr std::string_view kAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";  // no 0/O, 1/I
-
-std::string randomCode(core::RandomSource& random, std::size_t n) {
-  auto bytes = random.bytes(n);
-  std::string out;
-  for (auto b : bytes) out += kAlphabet[b % kAlphabet.size()];  // 256 is a multiple of 32: unbiased
-  return out;
-}
-
 std::string json(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
   for (const auto& [k, v] : fields) o->set(k, v);
@@ -187,7 +178,7 @@ static std::int64_t insertHazard(db::Connection& c, core::RandomSource& random, 
             " severity, fire_safety, title, description, location, source, followup_id, complaint_id, state,"
             " reported_by, reported_at, deadline, original_deadline, deadline_reason, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "YH" + randomCode(random, 10), n.institutionId, inst[0].str("region_code"), n.departmentCode,
+            "YH" + core::randomCode(random, 10), n.institutionId, inst[0].str("region_code"), n.departmentCode,
             n.entry->code, n.entry->category, n.severity, n.entry->fireSafety && n.severity == "major", n.title,
             n.description, n.location, n.source, n.followupId, n.complaintId, n.state, n.reportedBy, now, n.deadline,
             n.deadline, n.deadlineReason, now);
@@ -738,7 +729,7 @@ core::Result<Complaint> HazardService::fileComplaint(const ComplaintInput& in, c
                      std::to_string(config_.complaintsPerHour) + "); try again later",
                  {}};
   }
-  std::string code = randomCode(random_, 16);
+  std::string code = core::randomCode(random_, 16);
   std::optional<std::string> contact;
   if (in.contact) contact = cipher_->encrypt(core::trim(*in.contact), "complaint.contact");
   c.execute("INSERT INTO complaints (tracking_code, institution_id, category, description, contact_cipher, client_key,"

@@ -12,6 +12,7 @@
 #include "cw/auth/routes.hpp"
 #include "cw/draws/routes.hpp"
 #include "cw/hazards/routes.hpp"
+#include "cw/ratings/routes.hpp"
 #include "cw/registry/routes.hpp"
 #include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
@@ -103,7 +104,12 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       hazards_(pool_, audit_, clock_, random_, files_, cipher_ ? &*cipher_ : nullptr,
                hazards::HazardsConfig{config_.hazards.maxEvidenceFileBytes, config_.hazards.maxEvidenceHazardBytes,
                                       config_.hazards.maxEvidenceFiles, config_.hazards.complaintsPerHour,
-                                      config_.hazards.maxExtensionDays}) {
+                                      config_.hazards.maxExtensionDays}),
+      ratings_(pool_, audit_, clock_, random_, calendar_,
+               ratings::RatingsConfig{ratings::parseAggregation(config_.ratings.aggregation).value_or(
+                                          ratings::Aggregation::Median),
+                                      config_.ratings.minPanel, 9, config_.ratings.challengeWorkingDays,
+                                      config_.ratings.validityYears, config_.ratings.nearExpiryDays}) {
   registerRoutes();
   // An inspection result that orders correction becomes a hazard as soon as it is published.
   draws_.setPublishedListener([this](std::int64_t resultId) {
@@ -178,12 +184,19 @@ void App::registerRoutes() {
   registry::registerRoutes(router_, registry_, importer_);
   draws::registerRoutes(router_, draws_);
   hazards::registerRoutes(router_, hazards_);
+  ratings::registerRoutes(router_, ratings_);
 }
 
 core::Status App::loadHazardCatalogue() {
   auto catalogue = hazards::loadCatalogueFile(config_.hazards.catalogueFile);
   if (!catalogue) return catalogue.error();
   return hazards_.installCatalogue(std::move(*catalogue));
+}
+
+core::Status App::loadRatingSchemes() {
+  auto files = ratings::loadSchemeDirectory(config_.ratings.schemesDir);
+  if (!files) return files.error();
+  return ratings_.installSchemes(*files);
 }
 
 http::Server App::makeServer() {
@@ -205,6 +218,11 @@ std::unique_ptr<Scheduler> App::makeScheduler() {
                               std::to_string(report.escalated) + " (" + std::to_string(report.majorEscalated) +
                               " major); removed " + std::to_string(swept) + " abandoned uploads";
                      }});
+  scheduler->add(Job{"rating_reviews", config_.jobs.ratingReviewInterval, [this] {
+                       auto report = ratings_.followEvents();
+                       return "read " + std::to_string(report.events) + " events; flagged " +
+                              std::to_string(report.reviews) + " ratings for review";
+                     }});
   return scheduler;
 }
 
@@ -220,9 +238,13 @@ int App::serve() {
       log_(http::logLine("error", "cannot load the hazard catalogue", {{"error", ok.error().message}}));
       return 1;
     }
+    if (auto ok = loadRatingSchemes(); !ok) {
+      log_(http::logLine("error", "cannot load the rating schemes", {{"error", ok.error().message}}));
+      return 1;
+    }
   } catch (const std::exception& e) {
-    // The database is down or not migrated yet: /readyz says so; the catalogue is written at the next start.
-    log_(http::logLine("warn", "hazard catalogue not written to the database", {{"error", e.what()}}));
+    // The database is down or not migrated yet: /readyz says so; the data files are written at the next start.
+    log_(http::logLine("warn", "hazard catalogue or rating schemes not written to the database", {{"error", e.what()}}));
   }
   http::Server server = makeServer();
   try {

@@ -138,12 +138,23 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.number("hazards.max_evidence_files", c.hazards.maxEvidenceFiles, 1, 1000),
            s.number("hazards.complaints_per_hour", c.hazards.complaintsPerHour, 1, 100000),
            s.number("hazards.max_extension_days", c.hazards.maxExtensionDays, 1, 365),
+           s.seconds("jobs.rating_review_seconds", c.jobs.ratingReviewInterval, 1, kMaxInt),
+           s.text("ratings.schemes_dir", c.ratings.schemesDir),
+           s.text("ratings.aggregation", c.ratings.aggregation),
+           s.number("ratings.min_panel", c.ratings.minPanel, 3, 9),
+           s.number("ratings.challenge_working_days", c.ratings.challengeWorkingDays, 1, 60),
+           s.number("ratings.validity_years", c.ratings.validityYears, 1, 10),
+           s.number("ratings.near_expiry_days", c.ratings.nearExpiryDays, 1, 3650),
        }) {
     if (!st) return st.error();
   }
   if (c.draws.defaultGrade.size() != 1 || c.draws.defaultGrade[0] < 'A' || c.draws.defaultGrade[0] > 'D') {
     return core::Error::invalid("draws.default_grade", "draws.default_grade must be A, B, C or D, not \"" +
                                                            c.draws.defaultGrade + "\"");
+  }
+  if (c.ratings.aggregation != "median" && c.ratings.aggregation != "mean") {
+    return core::Error::invalid("ratings.aggregation", "ratings.aggregation must be median or mean, not \"" +
+                                                           c.ratings.aggregation + "\"");
   }
   long long acquireMs = c.db.acquireTimeout.count();
   if (auto ok = s.number("db.acquire_timeout_ms", acquireMs, 1, 600000); !ok) return ok.error();

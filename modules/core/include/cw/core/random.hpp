@@ -23,5 +23,8 @@ class SecureRandom final : public RandomSource {
 
 /// n random bytes rendered as URL-safe base64 without padding: session tokens, CSRF tokens, request ids.
 std::string randomToken(RandomSource& random, std::size_t n);
+/// n characters from a 32-letter alphabet without look-alikes (no 0/O, 1/I): public references and tracking
+/// codes people read out or type (5 bits each).
+std::string randomCode(RandomSource& random, std::size_t n);
 
 }  // namespace cw::core

@@ -23,6 +23,7 @@
 #include "cw/core/workdays.hpp"
 #include "cw/draws/service.hpp"
 #include "cw/hazards/service.hpp"
+#include "cw/ratings/service.hpp"
 #include "cw/registry/import_export.hpp"
 #include "cw/registry/service.hpp"
 #include "cw/server/config.hpp"
@@ -43,6 +44,7 @@ class App {
   registry::RegistryService& registry() { return registry_; }
   draws::DrawService& draws() { return draws_; }
   hazards::HazardService& hazards() { return hazards_; }
+  ratings::RatingService& ratings() { return ratings_; }
   /// Whether personal-data keys are configured (resident ID numbers can be stored).
   bool canStorePersonalData() const { return cipher_.has_value(); }
   const Config& config() const { return config_; }
@@ -54,6 +56,8 @@ class App {
   int serve();
   /// Reads the hazard catalogue file and writes it into the database (the server and seed-demo call it).
   core::Status loadHazardCatalogue();
+  /// Reads the rating scheme files and installs their versions (the server and seed-demo call it).
+  core::Status loadRatingSchemes();
   http::Server makeServer();
   std::unique_ptr<Scheduler> makeScheduler();
 
@@ -79,6 +83,7 @@ class App {
   draws::DefaultGradeProvider grades_;
   draws::DrawService draws_;
   hazards::HazardService hazards_;
+  ratings::RatingService ratings_;
   http::Metrics metrics_;
   http::Router router_;
   std::once_flag migrationsLoaded_;

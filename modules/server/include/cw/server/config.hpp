@@ -17,6 +17,7 @@ struct JobsConfig {
   bool enabled = true;
   std::chrono::seconds sessionCleanupInterval{300};
   std::chrono::seconds hazardEscalationInterval{300};
+  std::chrono::seconds ratingReviewInterval{60};
 };
 
 struct RegistrySettings {
@@ -47,6 +48,16 @@ struct HazardSettings {
   int maxExtensionDays = 60;
 };
 
+// 等级评定 graded ratings.
+struct RatingSettings {
+  std::string schemesDir = "config/rating-schemes";  // one JSON file per scheme version
+  std::string aggregation = "median";                 // median | mean of the panel's points per item
+  int minPanel = 3;
+  int challengeWorkingDays = 10;
+  int validityYears = 3;
+  int nearExpiryDays = 90;
+};
+
 struct Config {
   http::ServerConfig http;
   db::PoolConfig db;
@@ -57,6 +68,7 @@ struct Config {
   RegistrySettings registry;
   DrawSettings draws;
   HazardSettings hazards;
+  RatingSettings ratings;
 };
 
 /// Reads `path` (empty: config/carewatch.properties when it exists, else defaults only) and the environment.
