@@ -85,6 +85,8 @@ constexpr Account kAccounts[] = {
     {"mz.huangtao", "黄涛", "inspector", "MZ", "360424", "36042420210008", nullptr, "inspector, 民政, 修水县"},
     {"wj.sunlei", "孙磊", "inspector", "WJ", "360402", "36040220240003", nullptr, "inspector, 卫健, 濂溪区"},
     {"wj.zhaoyan", "赵燕", "inspector", "WJ", "360481", "36048120230011", nullptr, "inspector, 卫健, 瑞昌市"},
+    {"wj.shenhong", "沈虹", "inspector", "WJ", "360400", "36040020210019", nullptr,
+     "inspector, 卫健, 市本级 (third childcare evaluator)"},
     {"xf.wugang", "吴刚", "inspector", "XF", "360404", "36040420200025", nullptr, "inspector, 消防, 柴桑区"},
     {"sj.zhenghua", "郑华", "inspector", "SJ", "360483", "36048320220031", nullptr, "inspector, 市场监管, 庐山市"},
     {"inst.kangle", "康乐养老院", "institution", nullptr, nullptr, nullptr, "52360402MJA5K2818A",
@@ -249,6 +251,7 @@ core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
   if (auto ok = seedFiledInstitutions(app); !ok) return ok.error();
   if (auto ok = seedDrawsDemo(app); !ok) return ok.error();
   if (auto ok = seedHazardsDemo(app); !ok) return ok.error();
+  if (auto ok = seedRatingsDemo(app); !ok) return ok.error();
   return accounts;
 }
 

@@ -9,9 +9,7 @@
 
 namespace cw::server {
 
-namespace {
-
-std::optional<http::Principal> principalOf(db::Connection& c, const std::string& username) {
+std::optional<http::Principal> demoPrincipal(db::Connection& c, const std::string& username) {
   auto rows = c.query("SELECT id, display_name, role, department_code, region_code, institution_id FROM users"
                       " WHERE username = ?",
                       username);
@@ -27,13 +25,15 @@ std::optional<http::Principal> principalOf(db::Connection& c, const std::string&
   return p;
 }
 
-audit::Actor actorOf(const http::Principal& p) {
+audit::Actor demoActor(const http::Principal& p) {
   audit::Actor a = audit::Actor::system("seed-demo", "seed-demo");
   a.id = p.userId;
   a.name = p.displayName;
   a.role = p.role;
   return a;
 }
+
+namespace {
 
 // A minimal valid PNG (1x1) with some bytes varied so each demo file has its own hash.
 std::string demoPng(unsigned char tint) {
@@ -52,10 +52,10 @@ core::Status seedHazardsDemo(App& app) {
   auto lease = app.pool().acquire();
   db::Connection& c = *lease;
   if (c.query("SELECT COUNT(*) AS n FROM hazards")[0].i64("n") > 0) return core::Ok{};
-  auto kangleUser = principalOf(c, "inst.kangle");
-  auto inspector = principalOf(c, "mz.liuqiang");
-  auto officer = principalOf(c, "mz.wangli");
-  auto second = principalOf(c, "mz.zhaoli");
+  auto kangleUser = demoPrincipal(c, "inst.kangle");
+  auto inspector = demoPrincipal(c, "mz.liuqiang");
+  auto officer = demoPrincipal(c, "mz.wangli");
+  auto second = demoPrincipal(c, "mz.zhaoli");
   if (!kangleUser || !inspector || !officer || !second || !kangleUser->institutionId) return core::Ok{};
   auto& hazards = app.hazards();
   std::int64_t kangle = *kangleUser->institutionId;
@@ -67,23 +67,23 @@ core::Status seedHazardsDemo(App& app) {
   in.title = "二楼走廊灭火器压力不足";
   in.description = "二楼东侧走廊 3 具干粉灭火器压力表指针位于红区，未按期检查维护。";
   in.location = "二楼东侧走廊";
-  auto closed = hazards.report(actorOf(*inspector), *inspector, in);
+  auto closed = hazards.report(demoActor(*inspector), *inspector, in);
   if (!closed) return closed.error();
-  if (auto ok = hazards.acknowledge(actorOf(*kangleUser), *kangleUser, closed->id); !ok) return ok.error();
+  if (auto ok = hazards.acknowledge(demoActor(*kangleUser), *kangleUser, closed->id); !ok) return ok.error();
   {
     std::string png = demoPng(0x63);
     std::string body = "--seedboundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"灭火器更换.png\"\r\n"
                        "Content-Type: image/png\r\n\r\n" +
                        png + "\r\n--seedboundary--\r\n";
     std::istringstream stream(body);
-    auto uploaded = hazards.uploadEvidence(actorOf(*kangleUser), *kangleUser, closed->id,
+    auto uploaded = hazards.uploadEvidence(demoActor(*kangleUser), *kangleUser, closed->id,
                                            "multipart/form-data; boundary=seedboundary", body.size(), stream);
     if (!uploaded) return uploaded.error();
   }
-  if (auto ok = hazards.submit(actorOf(*kangleUser), *kangleUser, closed->id, "已更换 3 具灭火器并建立月度检查记录。"); !ok) {
+  if (auto ok = hazards.submit(demoActor(*kangleUser), *kangleUser, closed->id, "已更换 3 具灭火器并建立月度检查记录。"); !ok) {
     return ok.error();
   }
-  if (auto ok = hazards.verify(actorOf(*officer), *officer, closed->id, "现场复核：灭火器已更换，压力正常。"); !ok) {
+  if (auto ok = hazards.verify(demoActor(*officer), *officer, closed->id, "现场复核：灭火器已更换，压力正常。"); !ok) {
     return ok.error();
   }
 
@@ -94,7 +94,7 @@ core::Status seedHazardsDemo(App& app) {
   self.title = "卫生间未设置扶手与防滑垫";
   self.description = "自查发现 3 楼 2 间卫生间未设置扶手，地面无防滑措施，存在老年人跌倒风险。";
   self.location = "三楼 301、305 卫生间";
-  if (auto ok = hazards.report(actorOf(*kangleUser), *kangleUser, self); !ok) return ok.error();
+  if (auto ok = hazards.report(demoActor(*kangleUser), *kangleUser, self); !ok) return ok.error();
 
   // 3. A major hazard just notified.
   hazards::ReportInput major;
@@ -103,7 +103,7 @@ core::Status seedHazardsDemo(App& app) {
   major.title = "厨房与餐厅之间使用易燃夹芯彩钢板隔断";
   major.description = "厨房与老年人餐厅之间约 20 平方米隔墙为聚苯乙烯夹芯彩钢板，属重大事故隐患判定情形。";
   major.location = "一楼厨房";
-  if (auto ok = hazards.report(actorOf(*inspector), *inspector, major); !ok) return ok.error();
+  if (auto ok = hazards.report(demoActor(*inspector), *inspector, major); !ok) return ok.error();
 
   // 4. Elsewhere: a major fire hazard reported 75 days ago and not rectified (the seed backdates it), so the
   //    escalation job, the dashboard and the public list have a real case.
@@ -115,7 +115,7 @@ core::Status seedHazardsDemo(App& app) {
     old.title = "自动喷水灭火系统无法正常启动";
     old.description = "消防检测报告显示喷淋系统湿式报警阀故障，末端试水无水流，未按期维修。";
     old.location = "主楼";
-    auto overdue = hazards.report(actorOf(*inspector), *inspector, old);
+    auto overdue = hazards.report(demoActor(*inspector), *inspector, old);
     if (!overdue) return overdue.error();
     auto back = std::chrono::system_clock::now() - std::chrono::hours(24 * 75);
     auto deadline = core::shanghaiDay(back) + std::chrono::days(30);

@@ -43,6 +43,17 @@ core::Status seedDrawsDemo(App& app);
 /// awaiting triage. Idempotent: nothing is added when hazards exist.
 core::Status seedHazardsDemo(App& app);
 
+/// The graded ratings' demo data (part of seedDemo): institution accounts for the rated institutions, published
+/// ratings of both schemes across districts (one near expiry, one with a failed basic item), a draft of 康乐养老院
+/// in its challenge window, and an application awaiting its self-assessment. Idempotent: nothing is added when
+/// ratings exist.
+core::Status seedRatingsDemo(App& app);
+
+/// A demo user as the services see them after sign-in (nullopt when the account does not exist).
+std::optional<http::Principal> demoPrincipal(db::Connection& c, const std::string& username);
+/// The audit actor for seed-demo acting as that user.
+audit::Actor demoActor(const http::Principal& p);
+
 /// Positions 9-10 of the credit code of every institution seedDemoInstitutions() writes: how generated rows are
 /// told apart from real and hand-made ones (the demo institutions above use "MJ").
 inline constexpr const char* kSyntheticMarker = "MW";
