@@ -35,6 +35,7 @@ inline std::map<std::string, std::string> carewatchEnv(const db::PoolConfig& dat
       {"CW_PII_INDEX_KEY", "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU="},
       {"CW_REGISTRY_WORKDAYS_FILE", std::string(CW_SOURCE_DIR) + "/config/workdays.txt"},
       {"CW_HAZARDS_CATALOGUE_FILE", std::string(CW_SOURCE_DIR) + "/config/hazard-catalogue.json"},
+      {"CW_RATINGS_SCHEMES_DIR", std::string(CW_SOURCE_DIR) + "/config/rating-schemes"},
       {"CW_STORAGE_DIR", (std::filesystem::temp_directory_path() / ("cw-files-" + database.database)).string()},
   };
   if (!webRoot.empty()) env["CW_HTTP_WEB_ROOT"] = webRoot;
