@@ -366,8 +366,8 @@ core::Result<SheetInput> sheetInput(const Object::Ptr& b) {
       if (!l->get("passed").isBoolean()) return Error::invalid("lines", at + ".passed must be true or false");
       line.passed = l->getValue<bool>("passed");
     }
-    for (auto [key, target] : {std::pair{"note", &line.note}, std::pair{"evidence", &line.evidence}}) {
-      auto v = http::optionalString(l, key, 1000);
+    for (auto [key, target, max] : {std::tuple{"note", &line.note, 1000}, std::tuple{"evidence", &line.evidence, 500}}) {
+      auto v = http::optionalString(l, key, static_cast<std::size_t>(max));
       if (!v) return Error::invalid("lines", at + "." + key + ": " + v.error().message);
       if (*v) *target = **v;
     }

@@ -66,7 +66,8 @@ class RatingService {
 
   core::Result<RatingDetail> saveSelfAssessment(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
                                                 const SheetInput& input);
-  /// The department's directory members with a sign-in account, each marked with any conflict.
+  /// The department's active directory members, each marked with whether it has a sign-in account (needed to
+  /// score) and any conflict with the institution.
   core::Result<std::vector<Candidate>> panelCandidates(const http::Principal& who, std::int64_t id);
   /// Assigns the named members, or draws `drawCount` at random among those without a conflict.
   core::Result<RatingDetail> assignPanel(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
