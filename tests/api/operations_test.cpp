@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "api/api_fixture.hpp"
 
@@ -45,6 +46,32 @@ TEST_F(Seeded, SecondServerOnTheSamePortFailsInsteadOfSharingIt) {
                       (fs::temp_directory_path() / "cw-port-b.log").string());
   EXPECT_EQ(second.wait(20), 1) << second.log();
   EXPECT_NE(second.log().find("in use"), std::string::npos) << second.log();
+}
+
+TEST_F(Seeded, ARatingSchemeWhosePointsDoNotAddUpStopsTheServerNamingThePath) {
+  fs::path dir = fs::temp_directory_path() / ("cw-schemes-" + database_->name());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy(fs::path(CW_SOURCE_DIR) / "config/rating-schemes", dir);
+  std::ifstream in(dir / "wst821-2023.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  // The first item of the first dimension gets one point more than the file says.
+  auto items = text.find("\"items\"");
+  auto max = text.find("\"max_points\": ", items);
+  ASSERT_NE(max, std::string::npos);
+  auto end = text.find_first_of(",\n", max);
+  int value = std::stoi(text.substr(max + 14, end - max - 14));
+  text.replace(max, end - max, "\"max_points\": " + std::to_string(value + 1));
+  std::ofstream(dir / "wst821-2023.json") << text;
+  auto env = carewatchEnv(database_->config());
+  env["CW_RATINGS_SCHEMES_DIR"] = dir.string();
+  ChildProcess server({CW_BINARY, "serve", "--port", "0"}, env, (fs::temp_directory_path() / "cw-bad-scheme.log").string());
+  EXPECT_EQ(server.wait(20), 1) << server.log();
+  EXPECT_NE(server.log().find("cannot load the rating schemes"), std::string::npos) << server.log();
+  EXPECT_NE(server.log().find("wst821-2023.json: rating scheme: $.parts[0]: items add up to"), std::string::npos)
+      << server.log();
+  fs::remove_all(dir);
 }
 
 TEST_F(Seeded, SigtermFinishesGracefullyWithExitZero) {
