@@ -218,6 +218,9 @@ TEST_F(RatingsApi, TheWholeProcessRunsToPublicationAndAnUpheldChallengeLiftsTheG
   EXPECT_EQ(need->getValue<std::string>("kind"), "total");
   EXPECT_EQ(need->getValue<double>("missing"), 0.5);
   EXPECT_EQ(explain.json()->getArray("failed_vetoes")->size(), 0u) << "one evaluator of three failed it: it passes";
+  auto part = explain.json()->getArray("parts")->getObject(0);
+  double share = part->getValue<double>("points") * 100.0 / part->getValue<double>("max_points");
+  EXPECT_NEAR(part->getValue<double>("percent"), share, 0.05) << "a part's share is a percentage";
 
   // ---- what-if changes nothing stored
   auto whatIf = as(inst, "POST", path + "/what-if",

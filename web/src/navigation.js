@@ -16,7 +16,11 @@ import {
   WarningFilled,
   Warning,
   ChatLineSquare,
-  DataBoard
+  DataBoard,
+  Medal,
+  Finished,
+  Reading,
+  Trophy
 } from '@element-plus/icons-vue'
 
 const FEATURES = [
@@ -49,6 +53,19 @@ const FEATURES = [
       { key: 'hazards-mine', path: '/hazards', label: 'hazards.menu.mine', icon: Warning, roles: ['institution'] },
       { key: 'hazards-complaints', path: '/complaints', label: 'hazards.menu.complaints', icon: ChatLineSquare, roles: ['admin', 'officer'] },
       { key: 'hazards-public', path: '/public/hazards', label: 'hazards.menu.public', icon: DataBoard, roles: ['admin', 'officer', 'inspector', 'institution'] }
+    ]
+  },
+  // 等级评定: the ratings (我的评定 for an institution, 我参与的评审 for an evaluator), the method and the public board.
+  {
+    key: 'ratings',
+    label: 'ratings.menu.group',
+    icon: Medal,
+    children: [
+      { key: 'ratings-list', path: '/ratings', label: 'ratings.menu.list', icon: Trophy, roles: ['admin', 'officer', 'bureau'] },
+      { key: 'ratings-panel', path: '/ratings', label: 'ratings.menu.panel', icon: Finished, roles: ['inspector'] },
+      { key: 'ratings-mine', path: '/ratings', label: 'ratings.menu.mine', icon: Trophy, roles: ['institution'] },
+      { key: 'ratings-schemes', path: '/public/rating-schemes', label: 'ratings.menu.schemes', icon: Reading, roles: ['admin', 'officer', 'inspector', 'institution', 'bureau'] },
+      { key: 'ratings-public', path: '/public/ratings', label: 'ratings.menu.public', icon: DataBoard, roles: ['admin', 'officer', 'inspector', 'institution', 'bureau'] }
     ]
   }
 ]

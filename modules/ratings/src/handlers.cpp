@@ -285,7 +285,8 @@ Object::Ptr explanationJson(const Explanation& e, bool summary) {
     x->set("name", part.name);
     x->set("max_points", part.maxPoints);
     x->set("points", points(o.parts[p]));
-    x->set("percent", std::round(static_cast<double>(o.parts[p]) / part.maxPoints * 10.0) / 10.0);
+    // points (tenths) as a share of the maximum, to one decimal: tenths * 100 / max is tenths of a percent
+    x->set("percent", std::round(static_cast<double>(o.parts[p]) * 100.0 / part.maxPoints) / 10.0);
     x->set("floor", reached ? points(partFloor(part.maxPoints, reached->minPartPercent)) : Var());
     x->set("next_floor", next ? points(partFloor(part.maxPoints, next->minPartPercent)) : Var());
     if (!summary) {
@@ -667,6 +668,7 @@ void registerRoutes(http::Router& router, RatingService& ratings) {
     g->set("institution_name", p->institutionName);
     g->set("region_name", p->regionName);
     g->set("reference", p->rating.reference);
+    g->set("scheme_id", p->rating.schemeId);
     g->set("scheme_title", p->rating.schemeTitle);
     g->set("level", opt(p->rating.currentLevel));
     g->set("level_name", p->rating.levelName);

@@ -111,6 +111,9 @@ core::Status rate(App& app, db::Connection& c, const Planned& plan) {
             " updated_at = DATE_SUB(updated_at, INTERVAL ? DAY) WHERE id = ?",
             d, d, d, d, d, d, d, d, d, d, id);
   c.execute("UPDATE rating_events SET created_at = DATE_SUB(created_at, INTERVAL ? DAY) WHERE rating_id = ?", d, id);
+  c.execute("UPDATE rating_events e JOIN ratings g ON g.id = e.rating_id SET e.note = CONCAT('评审结果草案；异议期至 ',"
+            " g.challenge_deadline) WHERE e.rating_id = ? AND e.action = 'draft'",
+            id);
   c.execute("UPDATE rating_sheets SET updated_at = DATE_SUB(updated_at, INTERVAL ? DAY),"
             " submitted_at = DATE_SUB(submitted_at, INTERVAL ? DAY) WHERE rating_id = ?",
             d, d, id);

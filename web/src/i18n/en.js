@@ -1572,6 +1572,387 @@ export default {
       next: 'Next'
     }
   },
+  ratings: {
+    menu: {
+      group: 'Graded ratings',
+      list: 'Ratings',
+      mine: 'My ratings',
+      panel: 'My panels',
+      schemes: 'Rating method',
+      public: 'Published ratings',
+      detail: 'Rating'
+    },
+    state: {
+      self_assessment: 'Self-assessment',
+      panel: 'Awaiting panel',
+      scoring: 'Panel scoring',
+      draft: 'Draft result',
+      published: 'Published',
+      superseded: 'Superseded',
+      withdrawn: 'Withdrawn'
+    },
+    step: {
+      self_assessment: 'Application / self-assessment',
+      panel: 'Panel',
+      scoring: 'Panel scoring',
+      draft: 'Draft and challenges',
+      published: 'Approval and publication'
+    },
+    event: {
+      applied: 'Applied',
+      opened: 'Opened by the department',
+      self_assessed: 'Self-assessment submitted',
+      panel_assigned: 'Panel assigned',
+      panel_drawn: 'Panel drawn at random',
+      scored: 'Scores submitted',
+      draft: 'Draft result',
+      challenged: 'Challenge filed',
+      challenge_upheld: 'Challenge upheld',
+      challenge_dismissed: 'Challenge dismissed',
+      confirmed: 'Result confirmed by the institution',
+      published: 'Approved and published',
+      withdrawn: 'Withdrawn',
+      review_required: 'Review required',
+      review_closed: 'Review closed',
+      downgraded: 'Level changed'
+    },
+    points: '{n} pts',
+    aggregation: {
+      median: 'panel median',
+      mean: 'panel mean'
+    },
+    level: {
+      pending: 'In progress',
+      none: 'No level',
+      draft: 'Draft',
+      downgraded: 'Changed',
+      underReview: 'Under review'
+    },
+    age: {
+      ratedOn: 'Rated on {day}',
+      today: 'today',
+      days: '{d} day ago | {d} days ago',
+      months: '{m} month ago | {m} months ago',
+      years: '{y} year ago | {y} years ago',
+      yearsMonths: '{y} yr {m} mo ago',
+      expired: 'Expired',
+      expiresIn: 'Expires in {n} d',
+      validUntil: 'Valid until {day}',
+      unpublished: 'Not published yet'
+    },
+    field: {
+      reference: 'Reference',
+      institution: 'Institution',
+      region: 'District',
+      scheme: 'Scheme',
+      version: 'version {v}',
+      state: 'State',
+      level: 'Level',
+      age: 'Rated',
+      total: 'Total',
+      openedAt: 'Applied at',
+      challengeDeadline: 'Challenges until',
+      publishedAt: 'Published on',
+      validUntil: 'Valid until',
+      updatedAt: 'Updated'
+    },
+    list: {
+      title: {
+        staff: 'Graded ratings',
+        institution: 'My ratings',
+        inspector: 'My panels',
+        bureau: 'Graded ratings (published)'
+      },
+      view: {
+        all: 'All',
+        expiring: 'Expiring (within {n} days)',
+        review: 'Review required'
+      },
+      stateLevel: 'State and level',
+      loadFailed: 'Could not load the ratings',
+      empty: 'No ratings',
+      total: 'Total {n}',
+      method: 'Rating method',
+      apply: 'Apply for a rating',
+      applyConfirm: 'After applying, score yourself item by item against the scheme and submit; the department then appoints a panel that scores you. Apply now?',
+      applied: 'Application {reference} opened: please fill in the self-assessment',
+      busy: 'Rating {reference} is in progress',
+      institutionIntro: 'Your graded ratings: after applying you score yourself, then a panel appointed by the department scores you; you may challenge the draft result for 10 working days; a published level is valid for 3 years.',
+      open: 'Open a rating',
+      openIntro: 'Open a rating for an institution your department supervises; the institution then fills in its self-assessment.',
+      openPlaceholder: 'Type at least 2 characters of the name',
+      opened: 'Rating {reference} opened'
+    },
+    detail: {
+      back: 'Back to the ratings',
+      backInstitution: 'Back to my ratings',
+      loadFailed: 'Could not load the rating',
+      notFound: 'This rating does not exist or you may not see it',
+      refresh: 'Refresh',
+      timeline: 'History',
+      noEvents: 'Nothing yet',
+      noSelf: 'The institution has not filled in its self-assessment yet',
+      confirm: 'Confirm the result',
+      confirmText: 'Confirming waives the rest of the challenge period (until {deadline}) and lets the department approve the result. Confirm?',
+      confirmed: 'Result confirmed',
+      approveOpenChallenges: '{n} challenge(s) not answered yet: cannot approve',
+      approveWindowOpen: 'The institution may challenge the draft until {deadline} and has not confirmed it: approve after that day or once it confirms',
+      review: 'Handle the review',
+      reviewRequired: 'Review required: {reason}',
+      windowOpen: 'The draft may be challenged until {deadline} (10 working days)',
+      windowOpenInstitution: 'Please check the scores: challenge any item you disagree with before {deadline}, or confirm the result to have it approved sooner.',
+      windowConfirmed: 'The institution confirmed the result on {at}',
+      windowClosed: 'The challenge period ended on {deadline}',
+      selfHint: 'Score yourself against the scheme: points for each item (0 to its maximum, in half points) and whether each basic item is met. Save as you go; submit once everything is filled in.',
+      scoreHint: 'Score every item independently; a submitted sheet cannot change. The draft result is computed when every member has submitted.',
+      scoreSubmitted: 'You submitted your scores on {at}'
+    },
+    tab: {
+      result: 'Why this level',
+      whatIf: 'What if',
+      challenges: 'Challenges',
+      score: 'My scores',
+      self: 'Self-assessment',
+      panel: 'Panel'
+    },
+    score: {
+      total: 'Total',
+      answered: '{n} / {total} items filled in',
+      expandAll: 'Expand all',
+      collapseAll: 'Collapse all',
+      vetoes: 'Basic items (veto, {n})',
+      vetoIntro: 'Any basic item not met gives level {level}.',
+      vetoIntroNone: 'Any basic item not met means no level.',
+      pass: 'Met',
+      fail: 'Not met',
+      evidence: 'What is checked',
+      notePlaceholder: 'Note (optional)',
+      self: 'self {n}',
+      selfVeto: 'self: {v}',
+      saveDraft: 'Save draft',
+      saved: '{n} item(s) saved',
+      submitted: 'Submitted',
+      submit: {
+        self: 'Submit self-assessment',
+        panel: 'Submit scores'
+      },
+      submitConfirm: {
+        self: 'Self-assessment total {total}. It cannot change once submitted. Submit?',
+        panel: 'Your total is {total}. Your sheet cannot change once submitted. Submit?'
+      },
+      hint: {
+        self: 'Saving a draft does not submit; submitting needs every item.',
+        panel: 'Until every member has submitted and the draft exists, only you see your scores.'
+      },
+      missing: '{n} item(s) not filled in yet, e.g. {item}'
+    },
+    panel: {
+      title: 'Panel',
+      intro: 'Choose at least {n} members among the department\'s inspectors and experts, or draw them at random. Members who declared a conflict (with this institution or a related one) or have no sign-in account cannot be chosen.',
+      member: 'Member',
+      kind: 'Kind',
+      expertise: 'Expertise',
+      region: 'District',
+      eligibility: 'Eligible',
+      conflict: {
+        declared: 'Conflict declared',
+        related: 'Related institution conflict'
+      },
+      noAccount: 'No account',
+      eligible: 'Eligible',
+      empty: 'No evaluators in the department',
+      selected: '{n} selected (at least {min})',
+      assign: 'Assign as panel',
+      assignConfirm: 'Assign the panel: {names}?',
+      drawCount: 'Draw',
+      draw: 'Draw at random',
+      drawConfirm: 'Draw {n} eligible members at random as the panel?',
+      assigned: 'Panel assigned',
+      none: 'No panel yet',
+      how: 'How',
+      assignedHow: {
+        assigned: 'assigned',
+        drawn: 'drawn'
+      },
+      progress: 'Items filled in',
+      submittedAt: 'Submitted',
+      notSubmitted: 'not yet',
+      sheetTotal: 'Own total'
+    },
+    challenge: {
+      file: 'Challenge',
+      claim: 'Claim',
+      evidence: 'Evidence',
+      answer: 'Answer',
+      doAnswer: 'Answer',
+      open: 'Awaiting answer',
+      empty: 'No challenges',
+      basicItem: 'basic item',
+      correctedPoints: 'corrected to {n}',
+      decision: {
+        upheld: 'Upheld',
+        dismissed: 'Dismissed'
+      }
+    },
+    dialog: {
+      required: 'Required',
+      length: '{min} to {max} characters',
+      pickItem: 'Choose the item you challenge',
+      pointsHint: 'The corrected points, 0 to {max}',
+      evidenceHint: 'Describe what proves it (records, photos, contracts); the panel may ask for the originals.',
+      field: {
+        item_code: 'Item',
+        claim: 'Claim',
+        evidence: 'Evidence',
+        decision: 'Decision',
+        points: 'Corrected points',
+        passed: 'Corrected result',
+        answer: 'Answer',
+        note: 'Note (optional)',
+        reason: 'Reason',
+        level_action: 'Decision',
+        level: 'New level'
+      },
+      challenge: {
+        title: 'Challenge an item',
+        intro: 'Challenge the score of an item of the draft until {deadline}; one challenge per item.',
+        button: 'File the challenge',
+        done: 'Challenge filed'
+      },
+      answer: {
+        title: 'Answer the challenge',
+        intro: 'The panel answers the challenge of {item}: when upheld, give the corrected score; the result is computed again.',
+        button: 'Send the answer',
+        done: 'Challenge answered'
+      },
+      approve: {
+        title: 'Approve and publish',
+        intro: 'The result is published and valid for 3 years; the institution\'s earlier published rating ends.',
+        button: 'Approve and publish',
+        done: 'Rating published'
+      },
+      withdraw: {
+        title: 'Withdraw',
+        intro: 'Withdrawing ends this rating for good; a new rating needs a new application.',
+        button: 'Withdraw',
+        done: 'Rating withdrawn'
+      },
+      level: {
+        title: 'Change the level',
+        intro: 'After an overdue major hazard or a blacklisting, lower the level or remove it; or keep it and close the review.',
+        button: 'OK',
+        done: 'Done',
+        downgrade: 'Lower the level',
+        keep: 'Keep the level, close the review'
+      }
+    },
+    explain: {
+      level: 'Level',
+      total: 'Total',
+      score: 'Score',
+      radar: 'Score by part',
+      parts: 'Parts',
+      vetoes: 'Basic items',
+      items: 'Item scores',
+      item: 'Item',
+      max: 'Max',
+      points: 'Points',
+      lost: 'Lost',
+      self: 'Self',
+      notes: 'Panel notes',
+      partLine: '{points} / {max}, {lost} lost',
+      vetoLine: '{n} items, {failed} not met',
+      correction: 'Corrected after a challenge: {answer}',
+      failedVetoes: 'Basic items not met',
+      floorOf: '{level} floor',
+      markersLegend: 'Green mark: the per-part floor of the level reached; orange mark: the floor of the next level.',
+      nextNeeds: 'To reach {level}:',
+      thresholds: {
+        standard: 'The level thresholds are those of the standard',
+        configuration: 'The level thresholds are configured values (not given by the standard, or to be checked)'
+      },
+      quoted: '“{name}”',
+      partShort: '{name} has only {pct}%',
+      result: 'hence {level}',
+      noLevel: 'hence no level',
+      rule: {
+        veto: 'Basic item {items} not met, {result}',
+        top: 'Total {total} with every part at the {level} floor: the highest level',
+        total: 'Total {total} meets {level} (at least {min}) but not {next} ({need} needed)',
+        totalNone: 'Total {total} is below the {need} needed for {next}, {result}',
+        partFloor: 'Total {total} meets {next} (at least {min}), but {parts}, below the {pct}% {next} needs, {result}'
+      },
+      need: {
+        total: 'a total of {need} (now {have}, {missing} short)',
+        part: '{name} at {need}, i.e. {pct}% (now {have}, {missing} short)',
+        veto: 'basic item {item} met'
+      }
+    },
+    whatIf: {
+      intro: 'Change any item\'s points or a basic item\'s result and see the level and what the next level needs. Nothing is saved.',
+      changed: '{n} change(s)',
+      reset: 'Reset',
+      now: 'now {n} / {max}',
+      simulated: 'Simulated'
+    },
+    scheme: {
+      title: 'Rating method',
+      intro: 'The method in full: the levels, the basic items that veto a level, and how each item is scored. One scheme version rates every institution of its kind.',
+      meta: 'version {version} · {total} points · {items} items · {vetoes} basic items',
+      levels: 'Levels',
+      levelsIntro: 'The level is the highest one whose total and per-part floors are all met; the table shows each part\'s floor in points.',
+      minTotal: 'Total',
+      minPart: 'Per-part floor',
+      atLeast: '≥ {n}',
+      vetoResult: 'Basic items veto: any one not met gives level {level}.',
+      vetoNoLevel: 'Preconditions: any one not met means no level.',
+      code: 'Code',
+      basis: 'Basis',
+      tree: 'Indicators',
+      guidance: 'How it is scored',
+      retired: 'retired',
+      notFound: 'No such scheme',
+      loadFailed: 'Could not load the scheme'
+    },
+    dashboard: {
+      title: 'Graded ratings',
+      unavailable: 'Rating statistics are unavailable',
+      published: 'Published',
+      expiring: 'Expiring within {n} days',
+      review: 'Review required',
+      byRegion: 'Levels by district',
+      noPublished: 'No published ratings',
+      current: 'Level in force',
+      noneInForce: 'No rating in force',
+      inProgress: 'In progress:'
+    }
+  },
+  publicRatings: {
+    footer: 'Published ratings: the level in force, the day it was published and its validity, with the reasons for each level; the rating method is public.',
+    nav: {
+      ratings: 'Ratings',
+      schemes: 'Rating method'
+    },
+    board: {
+      title: 'Published ratings',
+      intro: 'The levels in force of the city\'s elderly-care and childcare institutions, with the day they were published and their age. Open an institution to see why it has its level.',
+      method: 'Rating method',
+      allRegions: 'All districts',
+      q: 'Institution',
+      qPlaceholder: 'Name',
+      loadFailed: 'Could not load the ratings',
+      empty: 'No published ratings'
+    },
+    institution: {
+      title: 'Institution rating',
+      back: 'Back to the ratings',
+      none: 'This institution has no rating in force',
+      loadFailed: 'Could not load the rating',
+      underReview: 'This level is under review (an overdue major hazard or a blacklisting since publication); the outcome will be published.',
+      lowered: 'Published as {from}, changed to {to} after a review',
+      why: 'Why this level'
+    }
+  },
   errors: {
     forbiddenTitle: '403 Forbidden',
     forbiddenText: 'Sorry, you are not allowed to access this page.',

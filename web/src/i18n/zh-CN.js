@@ -1572,6 +1572,387 @@ export default {
       next: '下一页'
     }
   },
+  ratings: {
+    menu: {
+      group: '等级评定',
+      list: '评定管理',
+      mine: '我的评定',
+      panel: '我参与的评审',
+      schemes: '评定标准',
+      public: '等级公示',
+      detail: '评定详情'
+    },
+    state: {
+      self_assessment: '自评中',
+      panel: '待组建评审组',
+      scoring: '专家评分中',
+      draft: '结果草案',
+      published: '已公布',
+      superseded: '已被替代',
+      withdrawn: '已撤回'
+    },
+    step: {
+      self_assessment: '申请/自评',
+      panel: '组建评审组',
+      scoring: '专家评分',
+      draft: '结果草案与异议',
+      published: '审定公布'
+    },
+    event: {
+      applied: '机构申请评定',
+      opened: '部门发起评定',
+      self_assessed: '提交自评',
+      panel_assigned: '指定评审组',
+      panel_drawn: '随机抽取评审组',
+      scored: '提交评分',
+      draft: '形成结果草案',
+      challenged: '提出异议',
+      challenge_upheld: '异议成立',
+      challenge_dismissed: '异议不成立',
+      confirmed: '机构确认结果',
+      published: '审定公布',
+      withdrawn: '撤回评定',
+      review_required: '需要复核',
+      review_closed: '结束复核',
+      downgraded: '调整等级'
+    },
+    points: '{n} 分',
+    aggregation: {
+      median: '评审组得分取中位数',
+      mean: '评审组得分取平均数'
+    },
+    level: {
+      pending: '评定中',
+      none: '未定级',
+      draft: '草案',
+      downgraded: '已调整',
+      underReview: '复核中'
+    },
+    age: {
+      ratedOn: '评定于 {day}',
+      today: '今天',
+      days: '{d} 天前',
+      months: '{m} 个月前',
+      years: '{y} 年前',
+      yearsMonths: '{y} 年 {m} 个月前',
+      expired: '已过期',
+      expiresIn: '{n} 天后到期',
+      validUntil: '有效期至 {day}',
+      unpublished: '尚未公布'
+    },
+    field: {
+      reference: '评定编号',
+      institution: '机构',
+      region: '区域',
+      scheme: '评定标准',
+      version: '版本 {v}',
+      state: '状态',
+      level: '等级',
+      age: '评定时间',
+      total: '总分',
+      openedAt: '申请时间',
+      challengeDeadline: '异议截止',
+      publishedAt: '公布日期',
+      validUntil: '有效期至',
+      updatedAt: '更新时间'
+    },
+    list: {
+      title: {
+        staff: '等级评定',
+        institution: '我的评定',
+        inspector: '我参与的评审',
+        bureau: '等级评定（已公布）'
+      },
+      view: {
+        all: '全部',
+        expiring: '即将到期（{n} 天内）',
+        review: '待复核'
+      },
+      stateLevel: '状态与等级',
+      loadFailed: '加载评定列表失败',
+      empty: '暂无评定',
+      total: '总分 {n}',
+      method: '评定标准与方法',
+      apply: '申请等级评定',
+      applyConfirm: '申请后请按评定标准逐项完成自评并提交，再由主管部门组建评审组进行专家评分。确定申请？',
+      applied: '已提交申请 {reference}，请完成自评',
+      busy: '已有进行中的评定 {reference}',
+      institutionIntro: '本机构的等级评定：申请后先逐项自评，主管部门组建评审组评分；结果草案形成后有 10 个工作日可对评分提出异议；审定公布后有效期 3 年。',
+      open: '发起评定',
+      openIntro: '为本部门主管的机构发起等级评定，机构随后完成自评。',
+      openPlaceholder: '输入机构名称（至少 2 个字）搜索',
+      opened: '已发起评定 {reference}'
+    },
+    detail: {
+      back: '返回评定列表',
+      backInstitution: '返回我的评定',
+      loadFailed: '加载评定失败',
+      notFound: '评定不存在或无权查看',
+      refresh: '刷新',
+      timeline: '评定记录',
+      noEvents: '暂无记录',
+      noSelf: '机构尚未填写自评',
+      confirm: '确认评定结果',
+      confirmText: '确认后即放弃剩余的异议期（至 {deadline}），主管部门可随即审定公布。确定确认？',
+      confirmed: '已确认评定结果',
+      approveOpenChallenges: '尚有 {n} 项异议未答复，暂不能审定公布',
+      approveWindowOpen: '异议期至 {deadline}，机构尚未确认结果：期满或机构确认后方可审定公布',
+      review: '复核处理',
+      reviewRequired: '需要复核：{reason}',
+      windowOpen: '结果草案的异议期至 {deadline}（10 个工作日）',
+      windowOpenInstitution: '请核对评分结果：可在 {deadline} 前对有异议的评分项提出异议，或确认结果以提前进入审定。',
+      windowConfirmed: '机构已于 {at} 确认评定结果',
+      windowClosed: '异议期已于 {deadline} 结束',
+      selfHint: '请按评定标准逐项自评：每项填写得分（0 至满分，可精确到 0.5 分），基本项判定是否符合。可随时保存草稿，全部填写后提交。',
+      scoreHint: '请独立逐项评分，提交后不能修改；评审组全部成员提交后形成结果草案。',
+      scoreSubmitted: '您已于 {at} 提交评分'
+    },
+    tab: {
+      result: '结果说明',
+      whatIf: '模拟测算',
+      challenges: '异议',
+      score: '我的评分',
+      self: '机构自评',
+      panel: '评审组'
+    },
+    score: {
+      total: '总分',
+      answered: '已填 {n} / {total} 项',
+      expandAll: '全部展开',
+      collapseAll: '全部收起',
+      vetoes: '基本项（一票否决，共 {n} 项）',
+      vetoIntro: '任一基本项不符合，等级评为{level}。',
+      vetoIntroNone: '任一基本项不符合，不予评定等级。',
+      pass: '符合',
+      fail: '不符合',
+      evidence: '核查内容',
+      notePlaceholder: '评分说明（可选）',
+      self: '自评 {n}',
+      selfVeto: '自评：{v}',
+      saveDraft: '保存草稿',
+      saved: '已保存 {n} 项',
+      submitted: '已提交',
+      submit: {
+        self: '提交自评',
+        panel: '提交评分'
+      },
+      submitConfirm: {
+        self: '自评总分 {total} 分。提交后不能再修改，确定提交？',
+        panel: '您的评分总分 {total} 分。提交后不能再修改，确定提交？'
+      },
+      hint: {
+        self: '保存草稿不会提交；全部项目填写后才能提交。',
+        panel: '全部成员提交、形成结果草案之前，您的评分只有您本人可见。'
+      },
+      missing: '还有 {n} 项未填写，例如 {item}'
+    },
+    panel: {
+      title: '组建评审组',
+      intro: '从本部门的执法人员和专家中选择至少 {n} 名成员，或随机抽取。已申报回避（含关联机构）或没有登录账号的人员不能入选。',
+      member: '成员',
+      kind: '类别',
+      expertise: '专业领域',
+      region: '所在区域',
+      eligibility: '能否入选',
+      conflict: {
+        declared: '已申报回避',
+        related: '关联机构回避'
+      },
+      noAccount: '无登录账号',
+      eligible: '可入选',
+      empty: '本部门没有可选的评审人员',
+      selected: '已选 {n} 人（至少 {min} 人）',
+      assign: '指定为评审组',
+      assignConfirm: '由以下人员组成评审组：{names}。确定？',
+      drawCount: '抽取人数',
+      draw: '随机抽取',
+      drawConfirm: '从可入选人员中随机抽取 {n} 人组成评审组。确定？',
+      assigned: '评审组已组建',
+      none: '尚未组建评审组',
+      how: '产生方式',
+      assignedHow: {
+        assigned: '指定',
+        drawn: '随机抽取'
+      },
+      progress: '已填项数',
+      submittedAt: '提交评分',
+      notSubmitted: '未提交',
+      sheetTotal: '个人总分'
+    },
+    challenge: {
+      file: '提出异议',
+      claim: '异议内容',
+      evidence: '证据说明',
+      answer: '答复',
+      doAnswer: '答复',
+      open: '待答复',
+      empty: '暂无异议',
+      basicItem: '基本项',
+      correctedPoints: '更正为 {n} 分',
+      decision: {
+        upheld: '异议成立',
+        dismissed: '异议不成立'
+      }
+    },
+    dialog: {
+      required: '请填写此项',
+      length: '长度为 {min}～{max} 个字',
+      pickItem: '选择有异议的评分项',
+      pointsHint: '更正后的得分，0～{max} 分',
+      evidenceHint: '说明能够证明的材料（如台账、照片、合同），评审组可要求提供原件。',
+      field: {
+        item_code: '评分项',
+        claim: '异议内容',
+        evidence: '证据说明',
+        decision: '答复结论',
+        points: '更正得分',
+        passed: '更正判定',
+        answer: '答复意见',
+        note: '审定意见（可选）',
+        reason: '理由',
+        level_action: '处理方式',
+        level: '调整为'
+      },
+      challenge: {
+        title: '提出异议',
+        intro: '对结果草案中某一评分项有异议的，请在 {deadline} 前提出；每项只能提出一次。',
+        button: '提交异议',
+        done: '异议已提交'
+      },
+      answer: {
+        title: '答复异议',
+        intro: '评审组答复机构对 {item} 的异议：异议成立的，给出更正后的得分，结果随即重新计算。',
+        button: '提交答复',
+        done: '已答复异议'
+      },
+      approve: {
+        title: '审定公布',
+        intro: '审定后评定结果向社会公布，有效期 3 年；该机构此前公布的评定同时失效。',
+        button: '审定公布',
+        done: '评定结果已公布'
+      },
+      withdraw: {
+        title: '撤回评定',
+        intro: '撤回后本次评定终止，不能恢复；如需评定须重新申请。',
+        button: '撤回',
+        done: '评定已撤回'
+      },
+      level: {
+        title: '调整等级',
+        intro: '公布后出现重大隐患逾期未整改、列入失信名单等情形的，可降低或取消等级；复核后维持的，结束复核。',
+        button: '确定',
+        done: '已处理',
+        downgrade: '降低等级',
+        keep: '维持等级，结束复核'
+      }
+    },
+    explain: {
+      level: '评定等级',
+      total: '总分',
+      score: '得分率',
+      radar: '各部分得分率',
+      parts: '各部分得分',
+      vetoes: '基本项',
+      items: '逐项得分',
+      item: '评分项',
+      max: '满分',
+      points: '得分',
+      lost: '失分',
+      self: '自评',
+      notes: '评审意见',
+      partLine: '得 {points} / {max} 分，失 {lost} 分',
+      vetoLine: '共 {n} 项，{failed} 项不符合',
+      correction: '异议更正：{answer}',
+      failedVetoes: '未通过的基本项',
+      floorOf: '{level}线',
+      markersLegend: '绿色刻度：已达等级对每部分最低得分率的要求；橙色刻度：上一等级的要求。',
+      nextNeeds: '升至{level}还需要：',
+      thresholds: {
+        standard: '等级分数线取自标准正式文本',
+        configuration: '等级分数线为可配置值（标准未规定或待核）'
+      },
+      quoted: '「{name}」',
+      partShort: '{name}仅 {pct}%',
+      result: '评为{level}',
+      noLevel: '不予评定等级',
+      rule: {
+        veto: '基本项 {items} 未通过，{result}',
+        top: '总分 {total} 分，各部分得分率均达到{level}要求，已是最高等级',
+        total: '总分 {total} 分，已达{level}要求（不低于 {min} 分），未达{next}要求的 {need} 分',
+        totalNone: '总分 {total} 分，未达{next}要求的 {need} 分，{result}',
+        partFloor: '总分 {total} 分已达{next}要求（不低于 {min} 分），但{parts}，低于{next}要求的 {pct}%，{result}'
+      },
+      need: {
+        total: '总分达到 {need} 分（现 {have} 分，差 {missing} 分）',
+        part: '{name}达到 {need} 分，即 {pct}%（现 {have} 分，差 {missing} 分）',
+        veto: '基本项 {item} 须符合'
+      }
+    },
+    whatIf: {
+      intro: '修改任意评分项的得分或基本项的判定，即时查看等级及升级所需条件的变化。测算不保存，不影响评定结果。',
+      changed: '已修改 {n} 项',
+      reset: '恢复',
+      now: '现 {n} / {max}',
+      simulated: '模拟结果'
+    },
+    scheme: {
+      title: '评定标准',
+      intro: '评定方法全文公开：等级划分、一票否决的基本项和逐项评分办法。同一版本的标准适用于同类型的全部机构。',
+      meta: '版本 {version} · 总分 {total} · 评分项 {items} 项 · 基本项 {vetoes} 项',
+      levels: '等级划分',
+      levelsIntro: '同时达到总分线和每部分最低得分率的最高等级即为评定等级；下表同时列出各部分对应的最低得分。',
+      minTotal: '总分线',
+      minPart: '每部分最低得分率',
+      atLeast: '≥ {n}',
+      vetoResult: '以下基本项实行一票否决：任一项不符合，等级评为{level}。',
+      vetoNoLevel: '以下为评定的前提条件：任一项不符合，不予评定等级。',
+      code: '编号',
+      basis: '依据',
+      tree: '评分指标',
+      guidance: '评分办法',
+      retired: '已停用',
+      notFound: '评定标准不存在',
+      loadFailed: '加载评定标准失败'
+    },
+    dashboard: {
+      title: '等级评定',
+      unavailable: '暂时无法加载评定统计',
+      published: '已公布评定',
+      expiring: '{n} 天内到期',
+      review: '待复核',
+      byRegion: '各区县等级分布',
+      noPublished: '暂无已公布的评定',
+      current: '当前等级',
+      noneInForce: '本机构暂无生效的等级评定',
+      inProgress: '进行中的评定：'
+    }
+  },
+  publicRatings: {
+    footer: '等级评定公示：公布生效的评定等级、评定日期和有效期，并说明每个等级的依据；评定标准与方法全文公开。',
+    nav: {
+      ratings: '等级公示',
+      schemes: '评定标准'
+    },
+    board: {
+      title: '等级评定公示',
+      intro: '全市养老机构、托育机构生效的评定等级，以及评定日期和距今时间。点击机构名称查看等级依据。',
+      method: '评定标准与方法',
+      allRegions: '全部区域',
+      q: '机构名称',
+      qPlaceholder: '输入机构名称',
+      loadFailed: '加载等级公示失败',
+      empty: '暂无公布的评定'
+    },
+    institution: {
+      title: '机构等级评定',
+      back: '返回等级公示',
+      none: '该机构暂无生效的等级评定',
+      loadFailed: '加载机构等级评定失败',
+      underReview: '该机构的等级正在复核（公布后出现重大隐患逾期未整改或列入失信名单等情形），复核结果将及时公布。',
+      lowered: '公布时等级为{from}，复核后调整为{to}',
+      why: '等级依据'
+    }
+  },
   errors: {
     forbiddenTitle: '403 无权访问',
     forbiddenText: '抱歉，您没有权限访问该页面。',

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
 import { STAFF_ROLES, QUEUE_ROLES, IMPORT_ROLES, DRAW_OFFICER_ROLES, DRAW_RESULT_ROLES, HAZARD_ROLES, COMPLAINT_ROLES } from '../constants.js'
+import { RATING_ROLES } from '../components/ratings/labels.js'
 
 const routes = [
   {
@@ -147,6 +148,19 @@ const routes = [
         component: () => import('../views/hazards/ComplaintsView.vue'),
         meta: { roles: COMPLAINT_ROLES, titleKey: 'hazards.menu.complaints' }
       },
+      // 等级评定 (graded ratings): the list (我的评定, 我参与的评审) and one rating's process.
+      {
+        path: 'ratings',
+        name: 'ratings',
+        component: () => import('../views/ratings/RatingsView.vue'),
+        meta: { roles: RATING_ROLES, titleKey: 'ratings.menu.group' }
+      },
+      {
+        path: 'ratings/:id(\\d+)',
+        name: 'rating',
+        component: () => import('../views/ratings/RatingDetailView.vue'),
+        meta: { roles: RATING_ROLES, titleKey: 'ratings.menu.detail', menu: '/ratings' }
+      },
       {
         path: '403',
         name: 'forbidden',
@@ -191,6 +205,30 @@ const routes = [
         name: 'public-hazards',
         component: () => import('../views/public/PublicHazardsView.vue'),
         meta: { public: true, titleKey: 'publicHazards.board.title' }
+      },
+      {
+        path: 'ratings',
+        name: 'public-ratings',
+        component: () => import('../views/public/PublicRatingsView.vue'),
+        meta: { public: true, titleKey: 'publicRatings.board.title' }
+      },
+      {
+        path: 'ratings/:id(\\d+)',
+        name: 'public-rating',
+        component: () => import('../views/public/PublicRatingView.vue'),
+        meta: { public: true, titleKey: 'publicRatings.institution.title' }
+      },
+      {
+        path: 'rating-schemes',
+        name: 'public-rating-schemes',
+        component: () => import('../views/ratings/SchemeView.vue'),
+        meta: { public: true, titleKey: 'ratings.scheme.title' }
+      },
+      {
+        path: 'rating-schemes/:id(\\d+)',
+        name: 'public-rating-scheme',
+        component: () => import('../views/ratings/SchemeView.vue'),
+        meta: { public: true, titleKey: 'ratings.scheme.title' }
       }
     ]
   },
