@@ -29,4 +29,14 @@ std::string randomCode(RandomSource& random, std::size_t n) {
   return out;
 }
 
+std::uint64_t uniformBelow(RandomSource& random, std::uint64_t bound) {
+  if (bound == 0) throw std::invalid_argument("uniformBelow needs a bound above zero");
+  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;  // the largest multiple of bound
+  for (;;) {
+    std::uint64_t v = 0;
+    for (auto byte : random.bytes(8)) v = (v << 8) | byte;
+    if (v < limit) return v % bound;
+  }
+}
+
 }  // namespace cw::core

@@ -98,11 +98,12 @@ core::Status checkLines(const Scheme& scheme, const SheetInput& input) {
 
 // The final scores of a rating: the panel's submitted sheets combined item by item, with each upheld
 // challenge's correction in place of the combined score.
-Sheet finalScores(db::Connection& c, const Scheme& scheme, const Rating& g) {
+Sheet finalScores(const Scheme& scheme, const Rating& g, const std::map<std::string, std::vector<SheetLine>>& panel,
+                  const std::vector<Challenge>& challenges) {
   std::vector<Sheet> sheets;
-  for (const auto& [code, lines] : repo::panelSheets(c, g.id)) sheets.push_back(repo::toSheet(lines));
+  for (const auto& [code, lines] : panel) sheets.push_back(repo::toSheet(lines));
   Sheet out = aggregate(scheme, sheets, parseAggregation(g.aggregation).value_or(Aggregation::Median));
-  for (const auto& k : repo::challenges(c, g.id)) {
+  for (const auto& k : challenges) {
     if (k.decision != "upheld") continue;
     if (k.correctedPoints) out.points[k.itemCode] = *k.correctedPoints;
     if (k.correctedPassed) out.vetoes[k.itemCode] = *k.correctedPassed;
@@ -112,7 +113,7 @@ Sheet finalScores(db::Connection& c, const Scheme& scheme, const Rating& g) {
 
 // Recomputes the stored result of a rating from its sheets; returns the outcome.
 Outcome recompute(db::Connection& c, const Scheme& scheme, const Rating& g, const std::string& now) {
-  Outcome o = evaluate(scheme, finalScores(c, scheme, g));
+  Outcome o = evaluate(scheme, finalScores(scheme, g, repo::panelSheets(c, g.id), repo::challenges(c, g.id)));
   c.execute("UPDATE ratings SET total_tenths = ?, level_code = ?, updated_at = ? WHERE id = ?", o.total, o.level, now,
             g.id);
   return o;
@@ -158,22 +159,28 @@ core::Status RatingService::installSchemes(const std::vector<SchemeFile>& files)
     }
     c.execute("UPDATE rating_schemes SET active = 1 WHERE id = ?", id);
   }
-  std::string keep;
-  for (auto id : installed) keep += (keep.empty() ? "" : ",") + std::to_string(id);
-  c.executeScript("UPDATE rating_schemes SET active = 0 WHERE id NOT IN (" + (keep.empty() ? "0" : keep) + ")");
+  std::string placeholders = "0";
+  for (std::size_t i = 0; i < installed.size(); ++i) placeholders += ", ?";
+  c.executeWith("UPDATE rating_schemes SET active = 0 WHERE id NOT IN (" + placeholders + ")", [&](db::Binder& b) {
+    unsigned i = 1;
+    for (auto id : installed) b.bind(i++, id);
+  });
   tx.commit();
   return core::Ok{};
 }
 
 std::shared_ptr<const Scheme> RatingService::parsed(std::int64_t schemeId, db::Connection& c) {
-  auto rows = c.query("SELECT body, body_sha256 FROM rating_schemes WHERE id = ?", schemeId);
+  // The hash is enough to find a parsed copy; the text (tens of kilobytes) is read only when there is none.
+  auto rows = c.query("SELECT body_sha256 FROM rating_schemes WHERE id = ?", schemeId);
   if (rows.empty()) throw std::runtime_error("rating scheme " + std::to_string(schemeId) + " is missing");
   auto key = std::make_pair(schemeId, rows[0].str("body_sha256"));
   {
     std::lock_guard lock(cacheMutex_);
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   }
-  auto scheme = parseScheme(rows[0].str("body"));
+  auto body = c.query("SELECT body FROM rating_schemes WHERE id = ? AND body_sha256 = ?", schemeId, key.second);
+  if (body.empty()) throw std::runtime_error("rating scheme " + std::to_string(schemeId) + " changed while being read");
+  auto scheme = parseScheme(body[0].str("body"));
   if (!scheme) throw std::runtime_error("stored rating scheme " + std::to_string(schemeId) + ": " + scheme.error().message);
   auto shared = std::make_shared<const Scheme>(std::move(*scheme));
   std::lock_guard lock(cacheMutex_);
@@ -426,15 +433,7 @@ core::Result<RatingDetail> RatingService::assignPanel(const audit::Actor& actor,
       }
       // Fisher-Yates with unbiased draws from the CSPRNG.
       for (std::size_t i = eligible.size(); i > 1; --i) {
-        std::uint64_t bound = i;
-        std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-        std::uint64_t v;
-        do {
-          auto b = random_.bytes(8);
-          v = 0;
-          for (auto byte : b) v = (v << 8) | byte;
-        } while (v >= limit);
-        std::swap(eligible[i - 1], eligible[v % bound]);
+        std::swap(eligible[i - 1], eligible[core::uniformBelow(random_, i)]);
       }
       chosen.assign(eligible.begin(), eligible.begin() + wanted);
     } else {
@@ -674,16 +673,18 @@ Explanation explanationOf(db::Connection& c, const Rating& g, std::shared_ptr<co
   e.rating = g;
   e.rating.levelName = levelName(*scheme, g.state == "published" ? g.currentLevel : g.level);
   e.scheme = scheme;
-  e.scores = finalScores(c, *scheme, g);
+  auto panel = repo::panelSheets(c, g.id);
+  auto challenges = repo::challenges(c, g.id);
+  e.scores = finalScores(*scheme, g, panel, challenges);
   e.outcome = evaluate(*scheme, e.scores);
   if (!withNotes) return e;
   if (auto self = repo::selfSheet(c, g.id)) e.selfAssessment = repo::toSheet(repo::lines(c, *self));
-  for (const auto& [code, lines] : repo::panelSheets(c, g.id)) {
+  for (const auto& [code, lines] : panel) {
     for (const auto& l : lines) {
       if (!l.note.empty()) e.notes[l.code].push_back(l.note);
     }
   }
-  for (const auto& k : repo::challenges(c, g.id)) {
+  for (const auto& k : challenges) {
     if (k.decision == "upheld" && k.answer) e.corrections[k.itemCode] = *k.answer;
   }
   return e;

@@ -3,6 +3,7 @@
 // substitute a deterministic source.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,7 @@ std::string randomToken(RandomSource& random, std::size_t n);
 /// n characters from a 32-letter alphabet without look-alikes (no 0/O, 1/I): public references and tracking
 /// codes people read out or type (5 bits each).
 std::string randomCode(RandomSource& random, std::size_t n);
+/// A uniformly distributed number in [0, bound) (rejection sampling, no modulo bias). bound must be > 0.
+std::uint64_t uniformBelow(RandomSource& random, std::uint64_t bound);
 
 }  // namespace cw::core
