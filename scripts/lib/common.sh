@@ -9,7 +9,7 @@ CW_BIN=$BUILD_DIR/modules/server/carewatch
 CW_DEBIAN_PACKAGES=(
   g++ make cmake pkg-config git curl
   libpoco-dev libmysqlcppconn-dev libssl-dev libboost-graph-dev prometheus-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libxlsxwriter-dev libexif-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libxlsxwriter-dev libexif-dev libhpdf-dev
   mariadb-server mariadb-client
   chromium fonts-wqy-microhei wrk
 )

@@ -1,5 +1,7 @@
 #include "cw/draws/service.hpp"
 
+#include <Poco/JSON/Object.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -9,6 +11,8 @@
 #include "cw/core/crypto.hpp"
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
+#include "cw/db/outbox.hpp"
+#include "cw/http/json.hpp"
 #include "cw/registry/codes.hpp"
 #include "repository.hpp"
 
@@ -883,7 +887,19 @@ core::Result<InspectionResult> DrawService::reviewResult(const audit::Actor& act
             " published_at = ? WHERE id = ?",
             state, who.userId, now, comment.empty() ? std::optional<std::string>() : std::optional<std::string>(comment),
             decision == "publish" ? std::optional<std::string>(now) : std::optional<std::string>(), id);
-  if (decision == "publish") repo::closeIfComplete(c, r->taskId, r->departmentCode, now);
+  if (decision == "publish") {
+    repo::closeIfComplete(c, r->taskId, r->departmentCode, now);
+    // The credit module records published results (未发现问题 / 发现问题 / 不配合检查).
+    auto task = c.query("SELECT name FROM inspection_tasks WHERE id = ?", r->taskId);
+    Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
+    payload->set("result_code", r->resultCode ? *r->resultCode : std::string());
+    payload->set("department_code", r->departmentCode);
+    payload->set("inspected_on", r->inspectedOn ? *r->inspectedOn : std::string());
+    payload->set("task_name", task.empty() ? std::string() : task[0].str("name"));
+    db::emitEvent(c, {0, "inspection.published", "inspection_result", id, r->institutionId,
+                      "inspection_result:" + std::to_string(id) + ":published", http::toJsonText(payload), ""},
+                  now);
+  }
   audit_.append(c, actor, {"draws.result.review", "inspection_result", std::to_string(id),
                            "{\"decision\":" + jsonQuote(decision) + "}"});
   tx.commit();

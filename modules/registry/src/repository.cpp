@@ -5,6 +5,7 @@
 
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
+#include "cw/db/outbox.hpp"
 #include "cw/registry/bulk.hpp"
 #include "cw/registry/codes.hpp"
 #include "record_json.hpp"
@@ -91,6 +92,10 @@ void writeChildren(db::Connection& c, std::int64_t id, const Record& record, con
               id, *name, record.get("legal_rep_id_index"), now.substr(0, 10));
   }
   indexInstitution(c, id);
+  // The credit graph follows related parties through the outbox.
+  db::emitEvent(c, {0, "registry.relations", "institution", id, id,
+                    "institution:" + std::to_string(id) + ":relations:" + now, "{}", ""},
+                now);
 }
 
 }  // namespace

@@ -4,11 +4,16 @@
 #include <Poco/Net/NetException.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
+#include <fstream>
+#include <sstream>
+#include <thread>
 #include <iostream>
 #include <mutex>
 
 #include "cw/audit/routes.hpp"
+#include "cw/credit/routes.hpp"
 #include "cw/auth/routes.hpp"
 #include "cw/draws/routes.hpp"
 #include "cw/hazards/routes.hpp"
@@ -97,8 +102,16 @@ App::App(Config config, http::LogSink log, const core::Clock* clock)
       registry_(pool_, audit_, clock_, calendar_, cipher_ ? &*cipher_ : nullptr, files_,
                 registry::RegistryConfig{config_.registry.reviewWorkingDays, config_.registry.maxDocumentBytes}),
       importer_(pool_, audit_, clock_, random_, registry_),
-      grades_(config_.draws.defaultGrade),
-      draws_(pool_, audit_, clock_, random_, calendar_, files_, grades_,
+      credit_(pool_, audit_, clock_, random_, calendar_,
+              credit::CreditConfig{config_.credit.objectionWorkingDays, config_.credit.blacklistYears,
+                                   config_.credit.blacklistRemovalYears, config_.credit.watchlistMonths,
+                                   config_.credit.redlistMonths, config_.credit.feedbackWorkingDays,
+                                   config_.credit.eventSettleSeconds, config_.draws.defaultGrade},
+              [this](const std::string& id) -> std::optional<std::string> {
+                if (!cipher_) return std::nullopt;
+                return cipher_->blindIndex(id, "institution.legal_rep_id");
+              }),
+      draws_(pool_, audit_, clock_, random_, calendar_, files_, credit_.gradeProvider(),
              draws::DrawsConfig{config_.draws.minInspectorsPerEntity, config_.draws.publishWorkingDays,
                                 config_.registry.maxDocumentBytes}),
       hazards_(pool_, audit_, clock_, random_, files_, cipher_ ? &*cipher_ : nullptr,
@@ -185,6 +198,7 @@ void App::registerRoutes() {
   draws::registerRoutes(router_, draws_);
   hazards::registerRoutes(router_, hazards_);
   ratings::registerRoutes(router_, ratings_);
+  credit::registerRoutes(router_, credit_);
 }
 
 core::Status App::loadHazardCatalogue() {
@@ -197,6 +211,16 @@ core::Status App::loadRatingSchemes() {
   auto files = ratings::loadSchemeDirectory(config_.ratings.schemesDir);
   if (!files) return files.error();
   return ratings_.installSchemes(*files);
+}
+
+core::Status App::loadCreditScorecard() {
+  std::ifstream in(config_.credit.scorecardFile, std::ios::binary);
+  if (!in) return core::Error::notFound("cannot read the credit scorecard " + config_.credit.scorecardFile);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto ok = credit_.installScorecard(text.str());
+  if (!ok) return core::Error{ok.error().code, config_.credit.scorecardFile + ": " + ok.error().message, ok.error().field};
+  return core::Ok{};
 }
 
 http::Server App::makeServer() {
@@ -223,6 +247,17 @@ std::unique_ptr<Scheduler> App::makeScheduler() {
                        return "read " + std::to_string(report.events) + " events; flagged " +
                               std::to_string(report.reviews) + " ratings for review";
                      }});
+  scheduler->add(Job{"credit_events", config_.jobs.creditEventsInterval, [this] {
+                       auto report = credit_.followEvents();
+                       return "read " + std::to_string(report.events) + " events; " + std::to_string(report.records) +
+                              " credit records; " + std::to_string(report.proposals) + " blacklist proposals";
+                     }});
+  scheduler->add(Job{"credit_daily", config_.jobs.creditDailyInterval, [this] {
+                       auto report = credit_.daily();
+                       return std::to_string(report.recordsExpired) + " records and " +
+                              std::to_string(report.entriesEnded) + " list entries ended; " +
+                              std::to_string(report.rescored) + " rescored";
+                     }});
   return scheduler;
 }
 
@@ -242,9 +277,15 @@ int App::serve() {
       log_(http::logLine("error", "cannot load the rating schemes", {{"error", ok.error().message}}));
       return 1;
     }
+    if (auto ok = loadCreditScorecard(); !ok) {
+      log_(http::logLine("error", "cannot load the credit scorecard", {{"error", ok.error().message}}));
+      return 1;
+    }
+    credit_.rebuildGraph();
   } catch (const std::exception& e) {
     // The database is down or not migrated yet: /readyz says so; the data files are written at the next start.
-    log_(http::logLine("warn", "hazard catalogue or rating schemes not written to the database", {{"error", e.what()}}));
+    log_(http::logLine("warn", "hazard catalogue, rating schemes or credit scorecard not written to the database",
+                       {{"error", e.what()}}));
   }
   http::Server server = makeServer();
   try {
@@ -260,6 +301,28 @@ int App::serve() {
     scheduler = makeScheduler();
     scheduler->start();
   }
+  // Each process keeps its credit graph in step with the others' changes (credit_changes) and writes the check
+  // log; not a scheduler job, because every process must do it.
+  std::atomic<bool> following{true};
+  std::thread follower([this, &following] {
+    auto period = std::chrono::milliseconds(config_.credit.followMillis);
+    while (following.load()) {
+      try {
+        if (!credit_.graphReady()) credit_.rebuildGraph();  // the database was down at start
+        credit_.followChanges();
+      } catch (const std::exception& e) {
+        log_(http::logLine("warn", "credit graph follower", {{"error", e.what()}}));
+      }
+      for (auto slept = std::chrono::milliseconds(0); slept < period && following.load();
+           slept += std::chrono::milliseconds(20)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    try {
+      credit_.followChanges();  // flushes the last check-log entries
+    } catch (const std::exception&) {
+    }
+  });
   log_(http::logLine("info", "listening",
                      {{"address", "http://" + config_.http.host + ":" + std::to_string(server.port())},
                       {"pid", std::to_string(getpid())}}));
@@ -268,6 +331,8 @@ int App::serve() {
   log_(http::logLine("info", "shutting down", {{"signal", std::to_string(received)}}));
   server.stop();
   if (scheduler) scheduler->stop();
+  following = false;
+  follower.join();
   log_(http::logLine("info", "stopped"));
   return 0;
 }

@@ -145,6 +145,17 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.number("ratings.challenge_working_days", c.ratings.challengeWorkingDays, 1, 60),
            s.number("ratings.validity_years", c.ratings.validityYears, 1, 10),
            s.number("ratings.near_expiry_days", c.ratings.nearExpiryDays, 1, 3650),
+           s.text("credit.scorecard_file", c.credit.scorecardFile),
+           s.number("credit.objection_working_days", c.credit.objectionWorkingDays, 1, 60),
+           s.number("credit.blacklist_years", c.credit.blacklistYears, 1, 10),
+           s.number("credit.blacklist_removal_years", c.credit.blacklistRemovalYears, 1, 10),
+           s.number("credit.watchlist_months", c.credit.watchlistMonths, 1, 60),
+           s.number("credit.redlist_months", c.credit.redlistMonths, 1, 60),
+           s.number("credit.feedback_working_days", c.credit.feedbackWorkingDays, 1, 120),
+           s.number("credit.event_settle_seconds", c.credit.eventSettleSeconds, 0, 3600),
+           s.number("credit.follow_millis", c.credit.followMillis, 20, 60000),
+           s.seconds("jobs.credit_events_seconds", c.jobs.creditEventsInterval, 1, kMaxInt),
+           s.seconds("jobs.credit_daily_seconds", c.jobs.creditDailyInterval, 1, kMaxInt),
        }) {
     if (!st) return st.error();
   }
@@ -155,6 +166,10 @@ core::Result<Config> loadConfig(const std::string& requested) {
   if (c.ratings.aggregation != "median" && c.ratings.aggregation != "mean") {
     return core::Error::invalid("ratings.aggregation", "ratings.aggregation must be median or mean, not \"" +
                                                            c.ratings.aggregation + "\"");
+  }
+  if (c.credit.blacklistRemovalYears > c.credit.blacklistYears) {
+    return core::Error::invalid("credit.blacklist_removal_years",
+                                "credit.blacklist_removal_years cannot exceed credit.blacklist_years");
   }
   long long acquireMs = c.db.acquireTimeout.count();
   if (auto ok = s.number("db.acquire_timeout_ms", acquireMs, 1, 600000); !ok) return ok.error();

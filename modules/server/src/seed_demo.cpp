@@ -38,6 +38,7 @@ constexpr Department kDepartments[] = {
     {"ZJ", "九江市住房和城乡建设局", "Jiujiang Housing and Urban-Rural Development Bureau", "general"},
     {"YB", "九江市医疗保障局", "Jiujiang Healthcare Security Administration", "general"},
     {"FG", "九江市发展和改革委员会", "Jiujiang Development and Reform Commission", "general"},
+    {"CZ", "九江市财政局", "Jiujiang Finance Bureau", "general"},
 };
 
 struct Region {
@@ -94,6 +95,10 @@ constexpr Account kAccounts[] = {
     {"inst.xiaoxingxing", "小星星托育中心", "institution", nullptr, nullptr, nullptr, "52360403MJB7Q3914B",
      "institution user of 小星星托育中心"},
     {"sj.credit", "市场监管信用科", "bureau", "SJ", nullptr, nullptr, nullptr, "market supervision credit analyst"},
+    {"cz.lina", "李娜", "officer", "CZ", nullptr, nullptr, nullptr, "finance officer (财政, joint measures)"},
+    {"sj.wufang", "吴芳", "officer", "SJ", nullptr, nullptr, nullptr, "market supervision officer (joint measures)"},
+    {"yb.heping", "何平", "officer", "YB", nullptr, nullptr, nullptr, "healthcare security officer (医保)"},
+    {"fg.sunyu", "孙宇", "officer", "FG", nullptr, nullptr, nullptr, "development and reform officer (发改)"},
 };
 
 struct FiledInstitution {
@@ -215,7 +220,7 @@ void seedReferenceData(App& app) {
       registry::indexInstitutions(c, {c.query("SELECT id FROM institutions WHERE credit_code = ?", i.creditCode)[0].i64("id")});
     }
     audit::Actor actor = audit::Actor::system("seed-demo", "seed-demo");
-    app.audit().append(c, actor, {"reference.seed", "reference", "jiujiang", "{\"departments\":7,\"regions\":15}"});
+    app.audit().append(c, actor, {"reference.seed", "reference", "jiujiang", "{\"departments\":8,\"regions\":15}"});
     tx.commit();
   }
 }
@@ -252,6 +257,7 @@ core::Result<std::vector<DemoAccount>> seedDemo(App& app) {
   if (auto ok = seedDrawsDemo(app); !ok) return ok.error();
   if (auto ok = seedHazardsDemo(app); !ok) return ok.error();
   if (auto ok = seedRatingsDemo(app); !ok) return ok.error();
+  if (auto ok = seedCreditDemo(app); !ok) return ok.error();
   return accounts;
 }
 

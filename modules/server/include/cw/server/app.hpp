@@ -21,6 +21,7 @@
 #include "cw/core/blob_store.hpp"
 #include "cw/core/field_cipher.hpp"
 #include "cw/core/workdays.hpp"
+#include "cw/credit/service.hpp"
 #include "cw/draws/service.hpp"
 #include "cw/hazards/service.hpp"
 #include "cw/ratings/service.hpp"
@@ -45,6 +46,7 @@ class App {
   draws::DrawService& draws() { return draws_; }
   hazards::HazardService& hazards() { return hazards_; }
   ratings::RatingService& ratings() { return ratings_; }
+  credit::CreditService& credit() { return credit_; }
   /// Whether personal-data keys are configured (resident ID numbers can be stored).
   bool canStorePersonalData() const { return cipher_.has_value(); }
   const Config& config() const { return config_; }
@@ -58,6 +60,8 @@ class App {
   core::Status loadHazardCatalogue();
   /// Reads the rating scheme files and installs their versions (the server and seed-demo call it).
   core::Status loadRatingSchemes();
+  /// Reads the credit scorecard file and installs its version (the server and seed-demo call it).
+  core::Status loadCreditScorecard();
   http::Server makeServer();
   std::unique_ptr<Scheduler> makeScheduler();
 
@@ -80,7 +84,7 @@ class App {
   core::BlobStore files_;
   registry::RegistryService registry_;
   registry::Importer importer_;
-  draws::DefaultGradeProvider grades_;
+  credit::CreditService credit_;
   draws::DrawService draws_;
   hazards::HazardService hazards_;
   ratings::RatingService ratings_;

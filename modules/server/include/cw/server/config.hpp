@@ -18,6 +18,8 @@ struct JobsConfig {
   std::chrono::seconds sessionCleanupInterval{300};
   std::chrono::seconds hazardEscalationInterval{300};
   std::chrono::seconds ratingReviewInterval{60};
+  std::chrono::seconds creditEventsInterval{10};
+  std::chrono::seconds creditDailyInterval{3600};
 };
 
 struct RegistrySettings {
@@ -58,6 +60,19 @@ struct RatingSettings {
   int nearExpiryDays = 90;
 };
 
+// 信用 credit and joint reward / punishment.
+struct CreditSettings {
+  std::string scorecardFile = "config/credit-scorecard.json";
+  int objectionWorkingDays = 10;
+  int blacklistYears = 3;
+  int blacklistRemovalYears = 2;
+  int watchlistMonths = 12;
+  int redlistMonths = 12;
+  int feedbackWorkingDays = 20;
+  int eventSettleSeconds = 10;
+  int followMillis = 200;  // how often each process applies other processes' changes to its graph
+};
+
 struct Config {
   http::ServerConfig http;
   db::PoolConfig db;
@@ -69,6 +84,7 @@ struct Config {
   DrawSettings draws;
   HazardSettings hazards;
   RatingSettings ratings;
+  CreditSettings credit;
 };
 
 /// Reads `path` (empty: config/carewatch.properties when it exists, else defaults only) and the environment.

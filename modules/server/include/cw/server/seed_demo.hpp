@@ -49,6 +49,11 @@ core::Status seedHazardsDemo(App& app);
 /// ratings exist.
 core::Status seedRatingsDemo(App& app);
 
+/// The credit demo (part of seedDemo): the scorecard, memoranda of 民政 and 卫健 with the measures of 财政, 发改,
+/// 市场监管, 医保 and 民政, the records of the events written so far, a listed blacklist entry with feedback in
+/// several states, a red-list entry. Idempotent: memoranda are made only when none exists.
+core::Status seedCreditDemo(App& app);
+
 /// A demo user as the services see them after sign-in (nullopt when the account does not exist).
 std::optional<http::Principal> demoPrincipal(db::Connection& c, const std::string& username);
 /// The audit actor for seed-demo acting as that user.

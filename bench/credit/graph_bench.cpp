@@ -1,0 +1,258 @@
+// The joint reward / punishment graph at city scale, in memory:
+//   graph_bench [entities] [persons] [edges]
+// Defaults: 1,000,000 entities, 200,000 persons, 3,000,000 edges. Every entity has a legal representative (a
+// person, shared: about 5 entities each) and one operator-or-parent edge to another entity; enough entities get a
+// second one to bring the total to the edge target. About 2% of the entities are on one of the MZ/WJ black, watch
+// and red lists; 10 memoranda with 3-6 measures each bind those lists.
+// Prints one "name value unit" line per figure. The generator is deterministic (splitmix64 over the index).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cw/credit/graph.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::string entityCode(std::size_t i) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "52360400MJ%08zu", i);
+  return buf;
+}
+
+std::string entityName(std::size_t i) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "第%07zu号养老机构", i);
+  return buf;
+}
+
+// "P:" + a blind index: 64 hex digits, as an HMAC-SHA256 blind index is.
+std::string personKey(std::size_t i) {
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "P:%016llx%016llx%016llx%016llx", static_cast<unsigned long long>(mix(4 * i)),
+                static_cast<unsigned long long>(mix(4 * i + 1)), static_cast<unsigned long long>(mix(4 * i + 2)),
+                static_cast<unsigned long long>(mix(4 * i + 3)));
+  return buf;
+}
+
+double microseconds(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
+double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+long peakRssKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+const char* const kLists[] = {"MZ:blacklist", "MZ:watchlist", "MZ:redlist",
+                              "WJ:blacklist", "WJ:watchlist", "WJ:redlist"};
+const char* const kDepartments[] = {"CZ", "FG", "SJ", "YB", "ZJ", "XF"};
+const char* const kActions[] = {"subsidy", "procurement", "government_investment", "inspection_ratio",
+                                "licence", "honours"};
+
+// Memorandum k: 0-4 punish the blacklists, 5-7 the watch lists (subject entity only), 8-9 reward the red lists.
+std::vector<cw::credit::MemorandumSpec> memoranda() {
+  std::vector<cw::credit::MemorandumSpec> out;
+  for (int k = 0; k < 10; ++k) {
+    cw::credit::MemorandumSpec m;
+    m.id = 100 + k;
+    m.number = "发改财金〔2026〕" + std::to_string(k + 1) + "号";
+    m.title = "联合奖惩备忘录 " + std::to_string(k + 1);
+    m.initiator = k % 2 == 0 ? "MZ" : "WJ";
+    m.basis = "《社会信用体系建设规划纲要》";
+    std::string kind = k < 5 ? "blacklist" : k < 8 ? "watchlist" : "redlist";
+    m.lists = {cw::credit::listKey(m.initiator, kind)};
+    if (k == 0 || k == 8) m.lists.push_back(cw::credit::listKey(k % 2 == 0 ? "WJ" : "MZ", kind));
+    int measures = 3 + k % 4;
+    for (int j = 0; j < measures; ++j) {
+      cw::credit::MeasureSpec s;
+      s.code = std::string(kActions[j % 6]) + "_" + std::to_string(j);
+      s.name = "措施 " + s.code;
+      s.action = kActions[j % 6];
+      s.effect = kind == "redlist" ? "reward" : "restrict";
+      s.department = kDepartments[(k + j) % 6];
+      s.basis = "备忘录第" + std::to_string(j + 1) + "条";
+      if (k < 5 && j == 1) s.subject = "legal_representative";
+      if (k < 5 && j == 2) s.subject = k % 2 == 0 ? "operator" : "parent";
+      m.measures.push_back(std::move(s));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+bool listed(std::size_t i) { return mix(i ^ 0x115dULL) % 50 == 0; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cw::credit;
+  auto arg = [&](int i, long fallback) { return static_cast<std::size_t>(argc > i ? std::atol(argv[i]) : fallback); };
+  const std::size_t entities = arg(1, 1000000);
+  const std::size_t persons = arg(2, 200000);
+  const std::size_t edgeTarget = arg(3, 3000000);
+
+  // Count the fixed edges first so the second operator/parent edges can fill the remainder exactly.
+  auto memos = memoranda();
+  std::size_t memberships = 0;
+  for (std::size_t i = 0; i < entities; ++i) memberships += listed(i) ? 1 : 0;
+  std::size_t boundBy = 0;
+  std::size_t measures = 0;
+  for (const auto& m : memos) {
+    boundBy += m.lists.size();
+    measures += m.measures.size();
+  }
+  const std::size_t keeps = 6;  // one per list
+  const std::size_t memoEdges = keeps + boundBy + 2 * measures;  // provides + carried_out_by
+  const std::size_t fixed = entities /* legal representatives */ + entities /* first operator-or-parent */ +
+                            memberships + memoEdges;
+  const std::size_t second = edgeTarget > fixed ? std::min(entities, edgeTarget - fixed) : 0;
+
+  CreditGraph g;
+  auto t0 = Clock::now();
+  g.reserve(entities, persons, edgeTarget);
+  g.upsertDepartment("MZ", "民政局");
+  g.upsertDepartment("WJ", "卫生健康委");
+  for (const char* d : kDepartments) g.upsertDepartment(d, std::string(d) + " 部门");
+  for (const auto& m : memos) g.upsertMemorandum(m);
+  for (std::size_t p = 0; p < persons; ++p) g.upsertPerson(personKey(p), "人员" + std::to_string(p));
+  for (std::size_t i = 0; i < entities; ++i) g.upsertEntity(entityCode(i), entityName(i));
+  auto tVertices = Clock::now();
+  std::size_t operators = 0;
+  std::size_t parents = 0;
+  std::vector<Relation> relations;
+  for (std::size_t i = 0; i < entities; ++i) {
+    std::uint64_t h = mix(i);
+    std::size_t other = static_cast<std::size_t>(h % entities);
+    if (other == i) other = (other + 1) % entities;
+    std::size_t third = static_cast<std::size_t>((h >> 20) % entities);
+    if (third == i) third = (third + 1) % entities;
+    relations.resize(i < second ? 3 : 2);
+    relations[0].relation = "legal_representative";
+    relations[0].partyKey = personKey(static_cast<std::size_t>(mix(i ^ 0x1e9aULL) % persons));
+    relations[0].partyName.clear();
+    bool operatorFirst = i % 2 == 1;
+    relations[1].relation = operatorFirst ? "operator" : "parent";
+    relations[1].partyKey = entityCode(other);
+    relations[1].partyName.clear();
+    (operatorFirst ? operators : parents) += 1;
+    if (i < second) {
+      relations[2].relation = operatorFirst ? "parent" : "operator";
+      relations[2].partyKey = entityCode(third);
+      relations[2].partyName.clear();
+      (operatorFirst ? parents : operators) += 1;
+    }
+    g.setRelations(entityCode(i), relations);
+  }
+  auto tRelations = Clock::now();
+  std::int64_t entryId = 0;
+  for (std::size_t i = 0; i < entities; ++i) {
+    if (!listed(i)) continue;
+    g.setMemberships(entityCode(i), {{kLists[mix(i) % 6], ++entryId, "2026-01-15", "bench"}});
+  }
+  auto tEnd = Clock::now();
+  double build = seconds(tEnd - t0);
+  auto stats = g.stats();
+
+  std::printf("entities %zu\n", stats.entities);
+  std::printf("persons %zu\n", stats.persons);
+  std::printf("memoranda %zu measures %zu\n", stats.memoranda, measures);
+  std::printf("edges_legal_representative %zu\n", entities);
+  std::printf("edges_operator %zu\n", operators);
+  std::printf("edges_parent %zu\n", parents);
+  std::printf("edges_on_list %zu\n", memberships);
+  std::printf("edges_memoranda %zu (keeps %zu, bound_by %zu, provides %zu, carried_out_by %zu)\n", memoEdges, keeps,
+              boundBy, measures, measures);
+  std::printf("edges_total %zu\n", stats.edges);
+  std::printf("vertices_total %zu\n", stats.vertices);
+  std::printf("build_seconds %.3f (target < 3)\n", build);
+  std::printf("build_vertices_seconds %.3f\n", seconds(tVertices - t0));
+  std::printf("build_relations_seconds %.3f\n", seconds(tRelations - tVertices));
+  std::printf("build_memberships_seconds %.3f\n", seconds(tEnd - tRelations));
+
+  // One listing's propagation: the service writes the entry, then recomputes the measures of the entity and of each
+  // party one hop away (the legal representative, operator, parent).
+  std::vector<double> propagation;
+  std::size_t derivedTotal = 0;
+  std::size_t partiesTotal = 0;
+  for (std::size_t j = 0; j < 1000; ++j) {
+    const std::size_t stride = std::max<std::size_t>(1, entities / 1000);  // 1000 different entities, spread out
+    std::string code = entityCode((j * stride + static_cast<std::size_t>(mix(j) % stride)) % entities);
+    auto current = g.memberships(code);
+    current.push_back({"MZ:blacklist", 1000000 + static_cast<std::int64_t>(j), "2026-05-01", "bench"});
+    auto t = Clock::now();
+    g.setMemberships(code, current);
+    derivedTotal += g.derive(code).size();
+    for (const auto& r : g.related(code)) {
+      if (r.direction != "party") continue;
+      derivedTotal += g.derive(r.key).size();
+      ++partiesTotal;
+    }
+    propagation.push_back(microseconds(Clock::now() - t));
+  }
+  std::printf("propagation_median_us %.1f (target < 10000)\n", percentile(propagation, 0.5));
+  std::printf("propagation_max_us %.1f\n", *std::max_element(propagation.begin(), propagation.end()));
+  std::printf("propagation_parties_per_listing %.2f derived_per_listing %.2f\n",
+              static_cast<double>(partiesTotal) / 1000.0, static_cast<double>(derivedTotal) / 1000.0);
+
+  // derive() alone, 100,000 calls: on listed entities and their parties (results non-empty), and on arbitrary
+  // entities and persons (mostly nothing applies).
+  std::vector<std::string> listedSubjects;
+  for (std::size_t i = 0; i < entities && listedSubjects.size() < 20000; ++i) {
+    if (!listed(i)) continue;
+    std::string code = entityCode(i);
+    for (const auto& r : g.related(code)) {
+      if (r.direction == "party") listedSubjects.push_back(r.key);
+    }
+    listedSubjects.push_back(std::move(code));
+  }
+  std::vector<std::string> anySubjects;
+  for (std::size_t k = 0; k < 20000; ++k) {
+    std::uint64_t h = mix(k ^ 0xabcdULL);
+    anySubjects.push_back(h % 6 == 0 ? personKey(static_cast<std::size_t>(h % persons))
+                                     : entityCode(static_cast<std::size_t>(h % entities)));
+  }
+  auto timeDerive = [&](const std::vector<std::string>& subjects, const char* label) {
+    std::vector<double> calls;
+    calls.reserve(100000);
+    std::size_t results = 0;
+    for (std::size_t k = 0; k < 100000; ++k) {
+      const std::string& s = subjects[k % subjects.size()];
+      auto t = Clock::now();
+      auto ds = g.derive(s);
+      calls.push_back(microseconds(Clock::now() - t));
+      results += ds.size();
+    }
+    std::printf("derive_%s_median_us %.2f\n", label, percentile(calls, 0.5));
+    std::printf("derive_%s_p99_us %.2f\n", label, percentile(calls, 0.99));
+    std::printf("derive_%s_measures_per_call %.2f\n", label, static_cast<double>(results) / 100000.0);
+  };
+  timeDerive(listedSubjects, "listed");
+  timeDerive(anySubjects, "any");
+
+  std::printf("peak_rss_mib %.1f\n", static_cast<double>(peakRssKiB()) / 1024.0);
+  return 0;
+}

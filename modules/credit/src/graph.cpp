@@ -1,0 +1,634 @@
+#include "cw/credit/graph.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <shared_mutex>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include <boost/graph/adjacency_list.hpp>
+
+namespace cw::credit {
+
+std::string listKey(const std::string& department, const std::string& kind) {
+  std::string key;
+  key.reserve(department.size() + 1 + kind.size());
+  key.append(department).append(1, ':').append(kind);
+  return key;
+}
+
+namespace {
+
+enum class VertexKind : std::uint8_t { department, list, memorandum, measure, entity, person };
+constexpr std::size_t kVertexKinds = 6;
+constexpr std::array<const char*, kVertexKinds> kVertexKindNames = {"department", "list",   "memorandum",
+                                                                     "measure",    "entity", "person"};
+
+enum class EdgeKind : std::uint8_t { onList, boundBy, provides, carriedOutBy, keeps, related };
+constexpr std::array<const char*, 6> kEdgeKindNames = {"on_list", "bound_by", "provides",
+                                                        "carried_out_by", "keeps", "related"};
+
+// The entry behind an on_list edge. Shared and immutable so that the edge property stays small and cheap to copy
+// (Boost copies edge properties on insertion); only on_list edges carry one.
+struct MembershipDetail {
+  std::int64_t entryId = 0;
+  std::string since;
+  std::string ground;
+};
+
+struct VertexProps {
+  std::string key;
+  std::string label;
+  std::uint32_t slot = 0;  // measure and memorandum vertices: index of their row in the side table
+  VertexKind kind = VertexKind::entity;
+  bool alive = true;  // false for the vertices of a removed memorandum and its measures (kept for reuse)
+};
+
+struct EdgeProps {
+  EdgeKind kind = EdgeKind::related;
+  // related edges: the relation name, interned (3M edges would otherwise carry 3M heap strings).
+  std::uint32_t relation = 0;
+  std::shared_ptr<const MembershipDetail> membership;  // on_list edges only
+};
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
+using Vertex = Graph::vertex_descriptor;
+using Edge = Graph::edge_descriptor;
+
+// The subject of a measure, interned like relation names; kEntitySubject is the listed entity itself.
+constexpr std::uint32_t kEntitySubject = std::numeric_limits<std::uint32_t>::max();
+constexpr Vertex kNoVertex = std::numeric_limits<Vertex>::max();
+
+struct MeasureRow {
+  MeasureSpec spec;
+  std::uint32_t subject = kEntitySubject;
+  Vertex memorandum = kNoVertex;
+};
+
+struct MemorandumRow {
+  std::int64_t id = 0;
+  std::string number;
+  std::string title;
+  std::string initiator;
+  std::string basis;
+};
+
+bool hasPersonPrefix(const std::string& key) { return key.size() >= 2 && key[0] == 'P' && key[1] == ':'; }
+
+std::size_t kindIndex(VertexKind kind) { return static_cast<std::size_t>(kind); }
+
+// One derived measure before it is rendered: descriptors only, so that collecting and sorting allocate nothing
+// but this vector.
+struct Hit {
+  Vertex list;
+  const MembershipDetail* entry;
+  Vertex measure;
+  Vertex via;  // kNoVertex when the subject itself is listed
+  std::uint32_t relation;
+};
+
+// The key -> vertex index of one vertex kind: open addressing over (hash, vertex) slots; the key itself is the
+// vertex's own, compared when the hash matches. A std::unordered_map<std::string, Vertex> was measured first: each
+// lookup chased four dependent pointers (bucket, previous node, node, key) and the 1M-entity build spent most of
+// its time there; here a lookup costs one slot read (the key comparison is predicted and overlaps), and the keys
+// are not stored twice.
+class KeyIndex {
+ public:
+  template <class KeyOf>
+  std::optional<Vertex> find(const std::string& key, std::size_t hash, const KeyOf& keyOf) const {
+    if (slots_.empty()) return std::nullopt;
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (slot.vertex == kNoVertex) return std::nullopt;
+      if (slot.hash == hash && keyOf(slot.vertex) == key) return slot.vertex;
+    }
+  }
+
+  /// The key must not be present.
+  void insert(std::size_t hash, Vertex v) {
+    if (2 * (size_ + 1) > slots_.size()) rehash(std::max<std::size_t>(16, 2 * slots_.size()));
+    place(hash, v);
+    ++size_;
+  }
+
+  void reserve(std::size_t n) {
+    std::size_t capacity = 16;
+    while (capacity < 2 * n) capacity *= 2;
+    if (capacity > slots_.size()) rehash(capacity);
+  }
+
+  std::size_t size() const { return size_; }
+
+  void clear() {
+    slots_.clear();
+    mask_ = 0;
+    size_ = 0;
+  }
+
+ private:
+  struct Slot {
+    std::size_t hash = 0;
+    Vertex vertex = kNoVertex;
+  };
+
+  void place(std::size_t hash, Vertex v) {
+    std::size_t i = hash & mask_;
+    while (slots_[i].vertex != kNoVertex) i = (i + 1) & mask_;
+    slots_[i] = Slot{hash, v};
+  }
+
+  void rehash(std::size_t capacity) {  // capacity is a power of two
+    std::vector<Slot> old(capacity);
+    old.swap(slots_);
+    mask_ = capacity - 1;
+    for (const Slot& slot : old) {
+      if (slot.vertex != kNoVertex) place(slot.hash, slot.vertex);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+std::size_t hashKey(const std::string& key) { return std::hash<std::string>{}(key); }
+
+}  // namespace
+
+struct CreditGraph::Impl {
+  mutable std::shared_mutex mutex;
+  Graph g;
+  std::array<KeyIndex, kVertexKinds> index;
+  std::vector<std::string> relationNames;
+  std::unordered_map<std::string, std::uint32_t> relationIds;
+  std::vector<MeasureRow> measures;       // by VertexProps::slot of a measure vertex
+  std::vector<MemorandumRow> memoranda;  // by VertexProps::slot of a memorandum vertex
+  std::size_t liveMemoranda = 0;
+  std::size_t deadVertices = 0;
+
+  std::optional<Vertex> find(VertexKind kind, const std::string& key, std::size_t hash) const {
+    return index[kindIndex(kind)].find(key, hash, [this](Vertex v) -> const std::string& { return g[v].key; });
+  }
+  std::optional<Vertex> find(VertexKind kind, const std::string& key) const { return find(kind, key, hashKey(key)); }
+
+  // A subject or party key: "P:" names a person, anything else an entity. The other index is tried as well so that
+  // a caller who registered a person without the prefix still finds it.
+  std::optional<Vertex> findSubject(const std::string& key) const {
+    bool person = hasPersonPrefix(key);
+    std::size_t hash = hashKey(key);
+    if (auto v = find(person ? VertexKind::person : VertexKind::entity, key, hash)) return v;
+    return find(person ? VertexKind::entity : VertexKind::person, key, hash);
+  }
+
+  /// Finds or creates; `label` is used only when creating.
+  Vertex ensure(VertexKind kind, const std::string& key, const std::string& label) {
+    std::size_t hash = hashKey(key);
+    if (auto v = find(kind, key, hash)) return *v;
+    Vertex v = boost::add_vertex(g);
+    VertexProps& p = g[v];
+    p.key = key;
+    p.label = label;
+    p.kind = kind;
+    index[kindIndex(kind)].insert(hash, v);
+    return v;
+  }
+
+  Vertex ensureSubject(const std::string& key, const std::string& label) {
+    if (auto v = findSubject(key)) {
+      if (g[*v].label.empty() && !label.empty()) g[*v].label = label;
+      return *v;
+    }
+    return ensure(hasPersonPrefix(key) ? VertexKind::person : VertexKind::entity, key, label);
+  }
+
+  // A list vertex is created with the department that keeps it (the part of the key before ':').
+  Vertex ensureList(const std::string& key) {
+    if (auto v = find(VertexKind::list, key)) return *v;
+    Vertex list = ensure(VertexKind::list, key, key);
+    auto colon = key.find(':');
+    if (colon != std::string::npos && colon > 0) {
+      std::string code = key.substr(0, colon);
+      Vertex department = ensure(VertexKind::department, code, code);
+      boost::add_edge(department, list, EdgeProps{EdgeKind::keeps, 0, nullptr}, g);
+    }
+    return list;
+  }
+
+  std::uint32_t internRelation(const std::string& name) {
+    auto [it, inserted] = relationIds.try_emplace(name, static_cast<std::uint32_t>(relationNames.size()));
+    if (inserted) relationNames.push_back(name);
+    return it->second;
+  }
+
+  void setAlive(Vertex v, bool alive) {
+    if (g[v].alive == alive) return;
+    g[v].alive = alive;
+    if (alive) {
+      --deadVertices;
+    } else {
+      ++deadVertices;
+    }
+  }
+
+  // Removes the memorandum's edges and those of its measures; the vertices stay (vecS descriptors must remain
+  // valid) and are marked dead until the memorandum is upserted again.
+  void detachMemorandum(Vertex memo) {
+    std::vector<Vertex> provided;
+    for (auto e : boost::make_iterator_range(boost::out_edges(memo, g))) {
+      if (g[e].kind == EdgeKind::provides) provided.push_back(boost::target(e, g));
+    }
+    for (Vertex measure : provided) {
+      boost::clear_vertex(measure, g);
+      setAlive(measure, false);
+    }
+    boost::clear_vertex(memo, g);
+  }
+
+  std::optional<Vertex> departmentOf(Vertex measure) const {
+    for (auto e : boost::make_iterator_range(boost::out_edges(measure, g))) {
+      if (g[e].kind == EdgeKind::carriedOutBy) return boost::target(e, g);
+    }
+    return std::nullopt;
+  }
+
+  // Measures reached from `listed` -> on_list -> list -> bound_by -> memorandum -> provides whose subject is
+  // `subject` (kEntitySubject for the listed entity itself, a relation id for its parties).
+  void collect(Vertex listed, Vertex via, std::uint32_t subject, std::vector<Hit>& hits) const {
+    for (auto onList : boost::make_iterator_range(boost::out_edges(listed, g))) {
+      const EdgeProps& entry = g[onList];
+      if (entry.kind != EdgeKind::onList) continue;
+      Vertex list = boost::target(onList, g);
+      for (auto boundBy : boost::make_iterator_range(boost::out_edges(list, g))) {
+        if (g[boundBy].kind != EdgeKind::boundBy) continue;
+        Vertex memo = boost::target(boundBy, g);
+        for (auto provides : boost::make_iterator_range(boost::out_edges(memo, g))) {
+          if (g[provides].kind != EdgeKind::provides) continue;
+          Vertex measure = boost::target(provides, g);
+          if (measures[g[measure].slot].subject != subject) continue;
+          hits.push_back(Hit{list, entry.membership.get(), measure, via, via == kNoVertex ? 0 : subject});
+        }
+      }
+    }
+  }
+
+  PathStep step(Vertex v, std::string edge) const {
+    const VertexProps& p = g[v];
+    return PathStep{kVertexKindNames[kindIndex(p.kind)], p.key, p.label, std::move(edge)};
+  }
+
+  DerivedMeasure render(Vertex subject, const Hit& hit) const {
+    const MeasureRow& row = measures[g[hit.measure].slot];
+    const MemorandumRow& memo = memoranda[g[row.memorandum].slot];
+    DerivedMeasure d;
+    d.measure = row.spec;
+    if (d.measure.basis.empty()) d.measure.basis = memo.basis;
+    d.memorandumId = memo.id;
+    d.memorandumNumber = memo.number;
+    d.memorandumTitle = memo.title;
+    d.list = g[hit.list].key;
+    d.entryId = hit.entry != nullptr ? hit.entry->entryId : 0;
+    d.path.reserve(6);
+    d.path.push_back(step(subject, ""));
+    if (hit.via != kNoVertex) {
+      d.via = relationNames[hit.relation];
+      d.viaEntity = g[hit.via].key;
+      d.path.push_back(step(hit.via, "related:" + d.via));
+    }
+    d.path.push_back(step(hit.list, "on_list"));
+    d.path.push_back(step(row.memorandum, "bound_by"));
+    d.path.push_back(step(hit.measure, "provides"));
+    if (auto department = departmentOf(hit.measure)) d.path.push_back(step(*department, "carried_out_by"));
+    return d;
+  }
+
+  std::string nodeId(Vertex v) const {
+    const VertexProps& p = g[v];
+    std::string id = kVertexKindNames[kindIndex(p.kind)];
+    id.append(1, ':').append(p.key);
+    return id;
+  }
+
+  std::string edgeKindName(const EdgeProps& e) const {
+    std::string name = kEdgeKindNames[static_cast<std::size_t>(e.kind)];
+    if (e.kind == EdgeKind::related) name.append(1, ':').append(relationNames[e.relation]);
+    return name;
+  }
+};
+
+CreditGraph::CreditGraph() : impl_(std::make_unique<Impl>()) {}
+CreditGraph::~CreditGraph() = default;
+
+void CreditGraph::reserve(std::size_t entities, std::size_t persons, std::size_t edges) {
+  std::unique_lock lock(impl_->mutex);
+  // adjacency_list has no reserve(); m_vertices is its (public) vertex vector. The edges live in a std::list and
+  // in per-vertex vectors, which cannot be reserved up front, so `edges` only sizes nothing today.
+  (void)edges;
+  constexpr std::size_t kSmallKinds = 4096;  // departments, lists, memoranda, measures
+  impl_->g.m_vertices.reserve(entities + persons + kSmallKinds);
+  impl_->index[kindIndex(VertexKind::entity)].reserve(entities);
+  impl_->index[kindIndex(VertexKind::person)].reserve(persons);
+}
+
+void CreditGraph::clear() {
+  std::unique_lock lock(impl_->mutex);
+  Impl& m = *impl_;
+  m.g.clear();
+  for (auto& keys : m.index) keys.clear();
+  m.relationNames.clear();
+  m.relationIds.clear();
+  m.measures.clear();
+  m.memoranda.clear();
+  m.liveMemoranda = 0;
+  m.deadVertices = 0;
+}
+
+void CreditGraph::upsertDepartment(const std::string& code, const std::string& name) {
+  std::unique_lock lock(impl_->mutex);
+  Vertex v = impl_->ensure(VertexKind::department, code, name);
+  impl_->g[v].label = name;
+}
+
+void CreditGraph::upsertEntity(const std::string& code, const std::string& name) {
+  std::unique_lock lock(impl_->mutex);
+  Vertex v = impl_->ensure(VertexKind::entity, code, name);
+  impl_->g[v].label = name;
+}
+
+void CreditGraph::upsertPerson(const std::string& key, const std::string& label) {
+  std::unique_lock lock(impl_->mutex);
+  Vertex v = impl_->ensure(VertexKind::person, key, label);
+  impl_->g[v].label = label;
+}
+
+void CreditGraph::setMemberships(const std::string& entity, const std::vector<Membership>& memberships) {
+  std::unique_lock lock(impl_->mutex);
+  Impl& m = *impl_;
+  Vertex v = m.ensureSubject(entity, "");
+  boost::remove_out_edge_if(v, [&m](const Edge& e) { return m.g[e].kind == EdgeKind::onList; }, m.g);
+  for (const Membership& membership : memberships) {
+    Vertex list = m.ensureList(membership.list);
+    auto detail = std::make_shared<const MembershipDetail>(
+        MembershipDetail{membership.entryId, membership.since, membership.ground});
+    boost::add_edge(v, list, EdgeProps{EdgeKind::onList, 0, std::move(detail)}, m.g);
+  }
+}
+
+void CreditGraph::setRelations(const std::string& entity, const std::vector<Relation>& relations) {
+  std::unique_lock lock(impl_->mutex);
+  Impl& m = *impl_;
+  // Every key is looked up before the graph is touched: the lookups are independent, so their cache misses overlap
+  // (a bulk build spends most of its time waiting for them).
+  std::optional<Vertex> subject = m.findSubject(entity);
+  std::vector<Vertex> parties;
+  parties.reserve(relations.size());
+  for (const Relation& relation : relations) parties.push_back(m.findSubject(relation.partyKey).value_or(kNoVertex));
+
+  Vertex v = subject ? *subject : m.ensureSubject(entity, "");
+  boost::remove_out_edge_if(v, [&m](const Edge& e) { return m.g[e].kind == EdgeKind::related; }, m.g);
+  for (std::size_t i = 0; i < relations.size(); ++i) {
+    const Relation& relation = relations[i];
+    if (relation.partyKey == entity) continue;  // nobody is their own party; a loop would list it twice
+    Vertex party = parties[i];
+    // A party met twice in this call (or not found before the first creation) resolves again here.
+    if (party == kNoVertex) party = m.ensureSubject(relation.partyKey, relation.partyName);
+    if (m.g[party].label.empty() && !relation.partyName.empty()) m.g[party].label = relation.partyName;
+    boost::add_edge(v, party, EdgeProps{EdgeKind::related, m.internRelation(relation.relation), nullptr}, m.g);
+  }
+}
+
+void CreditGraph::upsertMemorandum(const MemorandumSpec& memorandum) {
+  std::unique_lock lock(impl_->mutex);
+  Impl& m = *impl_;
+  const std::string key = std::to_string(memorandum.id);
+  Vertex memo;
+  if (auto existing = m.find(VertexKind::memorandum, key)) {
+    memo = *existing;
+    m.detachMemorandum(memo);
+    if (!m.g[memo].alive) {
+      m.setAlive(memo, true);
+      ++m.liveMemoranda;
+    }
+  } else {
+    memo = m.ensure(VertexKind::memorandum, key, memorandum.title);
+    m.g[memo].slot = static_cast<std::uint32_t>(m.memoranda.size());
+    m.memoranda.emplace_back();
+    ++m.liveMemoranda;
+  }
+  m.g[memo].label = memorandum.title;
+  m.memoranda[m.g[memo].slot] = MemorandumRow{memorandum.id, memorandum.number, memorandum.title,
+                                               memorandum.initiator, memorandum.basis};
+
+  std::vector<Vertex> bound;
+  for (const std::string& list : memorandum.lists) {
+    Vertex v = m.ensureList(list);
+    if (std::find(bound.begin(), bound.end(), v) != bound.end()) continue;  // a list named twice binds once
+    bound.push_back(v);
+    boost::add_edge(v, memo, EdgeProps{EdgeKind::boundBy, 0, nullptr}, m.g);
+  }
+
+  for (const MeasureSpec& spec : memorandum.measures) {
+    std::string measureKey = key;
+    measureKey.append(1, '/').append(spec.code);
+    Vertex measure;
+    if (auto existing = m.find(VertexKind::measure, measureKey)) {
+      measure = *existing;
+      // detachMemorandum marked every measure of this memorandum dead: alive here means a repeated code.
+      if (m.g[measure].alive) continue;
+      m.setAlive(measure, true);
+    } else {
+      measure = m.ensure(VertexKind::measure, measureKey, spec.name);
+      m.g[measure].slot = static_cast<std::uint32_t>(m.measures.size());
+      m.measures.emplace_back();
+    }
+    m.g[measure].label = spec.name;
+    MeasureRow& row = m.measures[m.g[measure].slot];
+    row.spec = spec;
+    row.subject = spec.subject == "entity" ? kEntitySubject : m.internRelation(spec.subject);
+    row.memorandum = memo;
+    boost::add_edge(memo, measure, EdgeProps{EdgeKind::provides, 0, nullptr}, m.g);
+    if (!spec.department.empty()) {
+      Vertex department = m.ensure(VertexKind::department, spec.department, spec.department);
+      boost::add_edge(measure, department, EdgeProps{EdgeKind::carriedOutBy, 0, nullptr}, m.g);
+    }
+  }
+}
+
+void CreditGraph::removeMemorandum(std::int64_t id) {
+  std::unique_lock lock(impl_->mutex);
+  Impl& m = *impl_;
+  auto memo = m.find(VertexKind::memorandum, std::to_string(id));
+  if (!memo || !m.g[*memo].alive) return;
+  m.detachMemorandum(*memo);
+  m.setAlive(*memo, false);
+  --m.liveMemoranda;
+}
+
+std::vector<DerivedMeasure> CreditGraph::derive(const std::string& subject) const {
+  std::shared_lock lock(impl_->mutex);
+  const Impl& m = *impl_;
+  auto s = m.findSubject(subject);
+  if (!s) return {};
+
+  std::vector<Hit> hits;
+  m.collect(*s, kNoVertex, kEntitySubject, hits);
+  // One hop: every E with E --related(r)--> subject; only measures naming r reach the subject.
+  for (auto e : boost::make_iterator_range(boost::in_edges(*s, m.g))) {
+    const EdgeProps& edge = m.g[e];
+    if (edge.kind != EdgeKind::related) continue;
+    Vertex listed = boost::source(e, m.g);
+    m.collect(listed, listed, edge.relation, hits);
+  }
+  if (hits.empty()) return {};
+
+  const Graph& g = m.g;
+  static const std::string kNone;
+  // Direct first, then list, memorandum id, measure code; relation, related entity and entry break the remaining
+  // ties so that the order never depends on the order edges were added in.
+  auto sortKey = [&](const Hit& h) {
+    const MeasureRow& row = m.measures[g[h.measure].slot];
+    bool direct = h.via == kNoVertex;
+    return std::make_tuple(!direct, std::cref(g[h.list].key), m.memoranda[g[row.memorandum].slot].id,
+                           std::cref(row.spec.code), std::cref(direct ? kNone : m.relationNames[h.relation]),
+                           std::cref(direct ? kNone : g[h.via].key), h.entry != nullptr ? h.entry->entryId : 0);
+  };
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) { return sortKey(a) < sortKey(b); });
+
+  std::vector<DerivedMeasure> out;
+  out.reserve(hits.size());
+  for (const Hit& hit : hits) out.push_back(m.render(*s, hit));
+  return out;
+}
+
+std::vector<Membership> CreditGraph::memberships(const std::string& entity) const {
+  std::shared_lock lock(impl_->mutex);
+  const Impl& m = *impl_;
+  std::vector<Membership> out;
+  auto v = m.findSubject(entity);
+  if (!v) return out;
+  for (auto e : boost::make_iterator_range(boost::out_edges(*v, m.g))) {
+    const EdgeProps& edge = m.g[e];
+    if (edge.kind != EdgeKind::onList) continue;
+    Membership membership;
+    membership.list = m.g[boost::target(e, m.g)].key;
+    if (edge.membership) {
+      membership.entryId = edge.membership->entryId;
+      membership.since = edge.membership->since;
+      membership.ground = edge.membership->ground;
+    }
+    out.push_back(std::move(membership));
+  }
+  return out;
+}
+
+std::vector<CreditGraph::Related> CreditGraph::related(const std::string& subject) const {
+  std::shared_lock lock(impl_->mutex);
+  const Impl& m = *impl_;
+  std::vector<Related> out;
+  auto v = m.findSubject(subject);
+  if (!v) return out;
+  for (auto e : boost::make_iterator_range(boost::out_edges(*v, m.g))) {
+    if (m.g[e].kind != EdgeKind::related) continue;
+    const VertexProps& party = m.g[boost::target(e, m.g)];
+    out.push_back(Related{m.relationNames[m.g[e].relation], party.key, party.label, "party"});
+  }
+  for (auto e : boost::make_iterator_range(boost::in_edges(*v, m.g))) {
+    if (m.g[e].kind != EdgeKind::related) continue;
+    const VertexProps& of = m.g[boost::source(e, m.g)];
+    out.push_back(Related{m.relationNames[m.g[e].relation], of.key, of.label, "of"});
+  }
+  // Parties first, then what the subject is a party of; by relation and key within each (not by insertion order,
+  // which depends on the order the rows were loaded in).
+  std::sort(out.begin(), out.end(), [](const Related& a, const Related& b) {
+    bool aOf = a.direction == "of";
+    bool bOf = b.direction == "of";
+    return std::tie(aOf, a.relation, a.key) < std::tie(bOf, b.relation, b.key);
+  });
+  return out;
+}
+
+bool CreditGraph::contains(const std::string& subject) const {
+  std::shared_lock lock(impl_->mutex);
+  return impl_->findSubject(subject).has_value();
+}
+
+std::optional<std::string> CreditGraph::name(const std::string& subject) const {
+  std::shared_lock lock(impl_->mutex);
+  auto v = impl_->findSubject(subject);
+  if (!v) return std::nullopt;
+  return impl_->g[*v].label;
+}
+
+Neighbourhood CreditGraph::neighbourhood(const std::string& subject, int depth, std::size_t maxNodes) const {
+  std::shared_lock lock(impl_->mutex);
+  const Impl& m = *impl_;
+  const Graph& g = m.g;
+  Neighbourhood out;
+  auto s = m.findSubject(subject);
+  if (!s) return out;
+  if (maxNodes == 0) {
+    out.truncated = true;
+    return out;
+  }
+
+  std::vector<Vertex> order{*s};  // BFS order doubles as the queue
+  std::vector<int> distance{0};
+  std::unordered_map<Vertex, std::size_t> included{{*s, 0}};
+  auto visit = [&](Vertex w, int d) {
+    if (included.count(w) != 0) return;
+    if (order.size() >= maxNodes) {
+      out.truncated = true;
+      return;
+    }
+    included.emplace(w, order.size());
+    order.push_back(w);
+    distance.push_back(d);
+  };
+  for (std::size_t i = 0; i < order.size() && !out.truncated; ++i) {
+    if (distance[i] >= depth) continue;
+    Vertex u = order[i];
+    for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
+      visit(boost::target(e, g), distance[i] + 1);
+      if (out.truncated) break;
+    }
+    for (auto e : boost::make_iterator_range(boost::in_edges(u, g))) {
+      if (out.truncated) break;
+      visit(boost::source(e, g), distance[i] + 1);
+    }
+  }
+
+  std::vector<std::string> ids;
+  ids.reserve(order.size());
+  out.nodes.reserve(order.size());
+  for (Vertex v : order) {
+    const VertexProps& p = g[v];
+    ids.push_back(m.nodeId(v));
+    out.nodes.push_back(GraphNode{ids.back(), kVertexKindNames[kindIndex(p.kind)], p.key, p.label});
+  }
+  // Every edge between two included nodes, once: it is found from its source only.
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    for (auto e : boost::make_iterator_range(boost::out_edges(order[i], g))) {
+      auto it = included.find(boost::target(e, g));
+      if (it == included.end()) continue;
+      out.edges.push_back(GraphEdge{ids[i], ids[it->second], m.edgeKindName(g[e])});
+    }
+  }
+  return out;
+}
+
+GraphStats CreditGraph::stats() const {
+  std::shared_lock lock(impl_->mutex);
+  const Impl& m = *impl_;
+  GraphStats s;
+  s.vertices = boost::num_vertices(m.g) - m.deadVertices;
+  s.edges = boost::num_edges(m.g);
+  s.entities = m.index[kindIndex(VertexKind::entity)].size();
+  s.persons = m.index[kindIndex(VertexKind::person)].size();
+  s.memoranda = m.liveMemoranda;
+  return s;
+}
+
+}  // namespace cw::credit
