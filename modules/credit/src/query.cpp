@@ -310,7 +310,7 @@ core::Result<EntityView> CreditService::entity(const http::Principal& who, const
                          core::sqlToIsoUtc(r.str("changed_at"))});
   }
   if (known->institutionId) {
-    for (const auto& r : c.query("SELECT x.id, x.inspected_on, t.name, x.result_code, x.state FROM inspection_results x"
+    for (const auto& r : c.query("SELECT x.id, x.inspected_on, t.title AS name, x.result_code, x.state FROM inspection_results x"
                                  " JOIN inspection_tasks t ON t.id = x.task_id WHERE x.institution_id = ? AND"
                                  " x.state = 'published' ORDER BY x.inspected_on DESC LIMIT 20",
                                  *known->institutionId)) {

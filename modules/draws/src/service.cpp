@@ -890,12 +890,12 @@ core::Result<InspectionResult> DrawService::reviewResult(const audit::Actor& act
   if (decision == "publish") {
     repo::closeIfComplete(c, r->taskId, r->departmentCode, now);
     // The credit module records published results (未发现问题 / 发现问题 / 不配合检查).
-    auto task = c.query("SELECT name FROM inspection_tasks WHERE id = ?", r->taskId);
+    auto task = c.query("SELECT title FROM inspection_tasks WHERE id = ?", r->taskId);
     Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
     payload->set("result_code", r->resultCode ? *r->resultCode : std::string());
     payload->set("department_code", r->departmentCode);
     payload->set("inspected_on", r->inspectedOn ? *r->inspectedOn : std::string());
-    payload->set("task_name", task.empty() ? std::string() : task[0].str("name"));
+    payload->set("task_name", task.empty() ? std::string() : task[0].str("title"));
     db::emitEvent(c, {0, "inspection.published", "inspection_result", id, r->institutionId,
                       "inspection_result:" + std::to_string(id) + ":published", http::toJsonText(payload), ""},
                   now);
