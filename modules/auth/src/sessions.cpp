@@ -41,7 +41,12 @@ bool isSafeMethod(const std::string& method) { return method == "GET" || method 
 SessionService::SessionService(db::Pool& pool, audit::AuditLog& audit, UserService& users, const PasswordHasher& hasher,
                                const core::Clock& clock, core::RandomSource& random, SessionConfig config)
     : pool_(pool), audit_(audit), users_(users), hasher_(hasher), clock_(clock), random_(random),
-      config_(std::move(config)) {}
+      config_(std::move(config)) {
+  users_.setSessionsRevokedListener([this](std::int64_t userId) {
+    std::unique_lock lock(cacheMutex_);
+    std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.userId == userId; });
+  });
+}
 
 core::Result<LoginResult> SessionService::login(const std::string& rawUsername, const std::string& password,
                                                 const std::string& clientIp, const std::string& userAgent,
@@ -126,6 +131,10 @@ core::Status SessionService::logout(const http::Principal& principal, const audi
   db::Connection& c = *lease;
   db::Transaction tx(c);
   c.execute(sql::kRevokeSession, core::formatSqlDateTime(clock_.now()), principal.sessionId);
+  {
+    std::unique_lock lock(cacheMutex_);
+    std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.sessionId == principal.sessionId; });
+  }
   audit_.append(c, actor, {"auth.logout", "session", std::to_string(principal.sessionId), "{}"});
   tx.commit();
   return core::Ok{};
@@ -141,9 +150,26 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
     viaCookie = true;
   }
   if (token.size() > 128) return std::optional<http::Principal>();
+  std::string tokenHash = core::sha256Hex(token);
+  if (config_.cacheTtl.count() > 0) {
+    std::shared_lock lock(cacheMutex_);
+    auto it = cache_.find(tokenHash);
+    auto now = clock_.now();
+    if (it != cache_.end() && std::chrono::steady_clock::now() - it->second.readAt < config_.cacheTtl &&
+        now < it->second.expires && now < it->second.lastSeen + config_.idleTimeout &&
+        now - it->second.lastSeen < kTouchEvery) {
+      if (viaCookie && !isSafeMethod(request.method) &&
+          !core::constantTimeEquals(request.header("X-CSRF-Token"), it->second.principal.csrfToken)) {
+        return Error::denied("missing or invalid X-CSRF-Token header (required for cookie-authenticated changes)");
+      }
+      http::Principal p = it->second.principal;
+      p.viaCookie = viaCookie;
+      return std::optional<http::Principal>(std::move(p));
+    }
+  }
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
-  auto rows = c.query(sql::kSessionByToken, core::sha256Hex(token));
+  auto rows = c.query(sql::kSessionByToken, tokenHash);
   if (rows.empty()) return std::optional<http::Principal>();
   const auto& row = rows[0];
   auto now = clock_.now();
@@ -170,6 +196,11 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
   p.sessionExpiresAt = core::formatIsoUtc(*expires);
   p.csrfToken = row.str("csrf_token");
   p.viaCookie = viaCookie;
+  if (config_.cacheTtl.count() > 0) {
+    std::unique_lock lock(cacheMutex_);
+    if (cache_.size() > 50000) cache_.clear();  // bounded: an entry is worth one database read
+    cache_[tokenHash] = {p, now - *lastSeen >= kTouchEvery ? now : *lastSeen, *expires, std::chrono::steady_clock::now()};
+  }
   return std::optional<http::Principal>(std::move(p));
 }
 

@@ -192,6 +192,7 @@ core::Result<User> UserService::setStatus(const audit::Actor& actor, std::int64_
                              http::toJsonText(summary)});
   }
   tx.commit();
+  if (status == "disabled" && sessionsRevoked_) sessionsRevoked_(id);
   return *find(c, id);
 }
 
@@ -209,6 +210,7 @@ core::Status UserService::resetPassword(const audit::Actor& actor, std::int64_t 
   c.execute(sql::kClearThrottle, existing->username);
   audit_.append(c, actor, {"user.password_reset", "user", std::to_string(id), "{}"});
   tx.commit();
+  if (sessionsRevoked_) sessionsRevoked_(id);
   return core::Ok{};
 }
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <tuple>
@@ -91,11 +93,11 @@ struct Hit {
   std::uint32_t relation;
 };
 
-// The key -> vertex index of one vertex kind: open addressing over (hash, vertex) slots; the key itself is the
-// vertex's own, compared when the hash matches. A std::unordered_map<std::string, Vertex> was measured first: each
-// lookup chased four dependent pointers (bucket, previous node, node, key) and the 1M-entity build spent most of
-// its time there; here a lookup costs one slot read (the key comparison is predicted and overlaps), and the keys
-// are not stored twice.
+// The key -> vertex index of one vertex kind: open addressing (linear probing, load <= 1/2) over (hash, vertex)
+// slots; the key text is the vertex's own, compared on a hash match. It replaces the std::unordered_map<std::string,
+// Vertex> first written, which chases bucket -> previous node -> node -> key text on every lookup and holds a second
+// copy of every key: with it the 1M-entity build (bench/credit/graph_bench.cpp) was about a quarter slower and
+// ~70 MB larger. Vertices are never removed, so there are no tombstones.
 class KeyIndex {
  public:
   template <class KeyOf>
@@ -124,15 +126,6 @@ class KeyIndex {
   /// A hint: the slot a lookup of this hash reads first.
   void prefetch(std::size_t hash) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & mask_]);
-  }
-
-  /// The first vertex whose hash matches (the key is not compared), or kNoVertex.
-  Vertex candidate(std::size_t hash) const {
-    if (slots_.empty()) return kNoVertex;
-    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-      const Slot& slot = slots_[i];
-      if (slot.vertex == kNoVertex || slot.hash == hash) return slot.vertex;
-    }
   }
 
   std::size_t size() const { return size_; }
@@ -174,6 +167,10 @@ std::size_t hashKey(const std::string& key) { return std::hash<std::string>{}(ke
 }  // namespace
 
 struct CreditGraph::Impl {
+  // std::shared_mutex is a glibc rwlock that prefers readers: under a steady stream of derive() calls a writer could
+  // wait indefinitely (the concurrency test saw 16 ms per write with three readers). Both sides take `turnstile`
+  // while acquiring, and a waiting writer holds it, so new readers queue behind the writer.
+  mutable std::mutex turnstile;
   mutable std::shared_mutex mutex;
   Graph g;
   std::array<KeyIndex, kVertexKinds> index;
@@ -183,6 +180,15 @@ struct CreditGraph::Impl {
   std::vector<MemorandumRow> memoranda;  // by VertexProps::slot of a memorandum vertex
   std::size_t liveMemoranda = 0;
   std::size_t deadVertices = 0;
+
+  std::shared_lock<std::shared_mutex> readLock() const {
+    std::lock_guard turn(turnstile);
+    return std::shared_lock(mutex);
+  }
+  std::unique_lock<std::shared_mutex> writeLock() {
+    std::lock_guard turn(turnstile);
+    return std::unique_lock(mutex);
+  }
 
   std::optional<Vertex> find(VertexKind kind, const std::string& key, std::size_t hash) const {
     return index[kindIndex(kind)].find(key, hash, [this](Vertex v) -> const std::string& { return g[v].key; });
@@ -197,28 +203,8 @@ struct CreditGraph::Impl {
     return find(person ? VertexKind::entity : VertexKind::person, key, hash);
   }
   std::optional<Vertex> findSubject(const std::string& key) const { return findSubject(key, hashKey(key)); }
-  const KeyIndex& subjectIndex(const std::string& key) const {
-    return index[kindIndex(hasPersonPrefix(key) ? VertexKind::person : VertexKind::entity)];
-  }
-
-  // Looks up several subject keys at once, in stages, so that their cache misses (index slot, vertex, key text)
-  // overlap instead of following one another: a bulk build otherwise spends most of its time waiting for them.
-  void findSubjects(const std::vector<const std::string*>& keys, std::vector<Vertex>& out) const {
-    const std::size_t n = keys.size();
-    std::vector<std::size_t> hashes(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      hashes[i] = hashKey(*keys[i]);
-      subjectIndex(*keys[i]).prefetch(hashes[i]);
-    }
-    out.assign(n, kNoVertex);
-    for (std::size_t i = 0; i < n; ++i) {
-      out[i] = subjectIndex(*keys[i]).candidate(hashes[i]);
-      if (out[i] != kNoVertex) __builtin_prefetch(&g[out[i]]);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      if (out[i] != kNoVertex) __builtin_prefetch(g[out[i]].key.data());
-    }
-    for (std::size_t i = 0; i < n; ++i) out[i] = findSubject(*keys[i], hashes[i]).value_or(kNoVertex);
+  void prefetchSubject(const std::string& key, std::size_t hash) const {
+    index[kindIndex(hasPersonPrefix(key) ? VertexKind::person : VertexKind::entity)].prefetch(hash);
   }
 
   /// Finds or creates; `label` is used only when creating.
@@ -360,9 +346,9 @@ CreditGraph::CreditGraph() : impl_(std::make_unique<Impl>()) {}
 CreditGraph::~CreditGraph() = default;
 
 void CreditGraph::reserve(std::size_t entities, std::size_t persons, std::size_t edges) {
-  std::unique_lock lock(impl_->mutex);
-  // adjacency_list has no reserve(); m_vertices is its (public) vertex vector. The edges live in a std::list and
-  // in per-vertex vectors, which cannot be reserved up front, so `edges` only sizes nothing today.
+  auto lock = impl_->writeLock();
+  // adjacency_list has no reserve(); m_vertices is its (public) vertex vector. The edges live in a std::list and in
+  // per-vertex vectors whose sizes are not known yet, so `edges` has nothing to size.
   (void)edges;
   constexpr std::size_t kSmallKinds = 4096;  // departments, lists, memoranda, measures
   impl_->g.m_vertices.reserve(entities + persons + kSmallKinds);
@@ -371,7 +357,7 @@ void CreditGraph::reserve(std::size_t entities, std::size_t persons, std::size_t
 }
 
 void CreditGraph::clear() {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Impl& m = *impl_;
   m.g.clear();
   for (auto& keys : m.index) keys.clear();
@@ -384,25 +370,25 @@ void CreditGraph::clear() {
 }
 
 void CreditGraph::upsertDepartment(const std::string& code, const std::string& name) {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Vertex v = impl_->ensure(VertexKind::department, code, name);
   impl_->g[v].label = name;
 }
 
 void CreditGraph::upsertEntity(const std::string& code, const std::string& name) {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Vertex v = impl_->ensure(VertexKind::entity, code, name);
   impl_->g[v].label = name;
 }
 
 void CreditGraph::upsertPerson(const std::string& key, const std::string& label) {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Vertex v = impl_->ensure(VertexKind::person, key, label);
   impl_->g[v].label = label;
 }
 
 void CreditGraph::setMemberships(const std::string& entity, const std::vector<Membership>& memberships) {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Impl& m = *impl_;
   Vertex v = m.ensureSubject(entity, "");
   boost::remove_out_edge_if(v, [&m](const Edge& e) { return m.g[e].kind == EdgeKind::onList; }, m.g);
@@ -415,22 +401,31 @@ void CreditGraph::setMemberships(const std::string& entity, const std::vector<Me
 }
 
 void CreditGraph::setRelations(const std::string& entity, const std::vector<Relation>& relations) {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Impl& m = *impl_;
-  std::vector<const std::string*> keys;
-  keys.reserve(relations.size() + 1);
-  for (const Relation& relation : relations) keys.push_back(&relation.partyKey);
-  keys.push_back(&entity);
-  std::vector<Vertex> found;
-  m.findSubjects(keys, found);
+  // All keys are hashed and their index slots fetched before any is compared: the lookups are independent, and a
+  // bulk build otherwise spends most of its time waiting for one cache miss after another.
+  std::vector<std::size_t> hashes;
+  hashes.reserve(relations.size());
+  for (const Relation& relation : relations) {
+    hashes.push_back(hashKey(relation.partyKey));
+    m.prefetchSubject(relation.partyKey, hashes.back());
+  }
+  std::optional<Vertex> subject = m.findSubject(entity);
+  std::vector<Vertex> parties;
+  parties.reserve(relations.size());
+  for (std::size_t i = 0; i < relations.size(); ++i) {
+    parties.push_back(m.findSubject(relations[i].partyKey, hashes[i]).value_or(kNoVertex));
+  }
 
-  Vertex v = found.back() != kNoVertex ? found.back() : m.ensureSubject(entity, "");
+  Vertex v = subject ? *subject : m.ensureSubject(entity, "");
   boost::remove_out_edge_if(v, [&m](const Edge& e) { return m.g[e].kind == EdgeKind::related; }, m.g);
+  // One allocation for the new out-edges instead of a growth series (out_edge_list is adjacency_list's own vector).
   m.g.out_edge_list(v).reserve(boost::out_degree(v, m.g) + relations.size());
   for (std::size_t i = 0; i < relations.size(); ++i) {
     const Relation& relation = relations[i];
     if (relation.partyKey == entity) continue;  // nobody is their own party; a loop would list it twice
-    Vertex party = found[i];
+    Vertex party = parties[i];
     // Not there before this call: created now (or found again, when the same new party is named twice).
     if (party == kNoVertex) party = m.ensureSubject(relation.partyKey, relation.partyName);
     if (m.g[party].label.empty() && !relation.partyName.empty()) m.g[party].label = relation.partyName;
@@ -439,7 +434,7 @@ void CreditGraph::setRelations(const std::string& entity, const std::vector<Rela
 }
 
 void CreditGraph::upsertMemorandum(const MemorandumSpec& memorandum) {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Impl& m = *impl_;
   const std::string key = std::to_string(memorandum.id);
   Vertex memo;
@@ -496,7 +491,7 @@ void CreditGraph::upsertMemorandum(const MemorandumSpec& memorandum) {
 }
 
 void CreditGraph::removeMemorandum(std::int64_t id) {
-  std::unique_lock lock(impl_->mutex);
+  auto lock = impl_->writeLock();
   Impl& m = *impl_;
   auto memo = m.find(VertexKind::memorandum, std::to_string(id));
   if (!memo || !m.g[*memo].alive) return;
@@ -506,7 +501,7 @@ void CreditGraph::removeMemorandum(std::int64_t id) {
 }
 
 std::vector<DerivedMeasure> CreditGraph::derive(const std::string& subject) const {
-  std::shared_lock lock(impl_->mutex);
+  auto lock = impl_->readLock();
   const Impl& m = *impl_;
   auto s = m.findSubject(subject);
   if (!s) return {};
@@ -542,7 +537,7 @@ std::vector<DerivedMeasure> CreditGraph::derive(const std::string& subject) cons
 }
 
 std::vector<Membership> CreditGraph::memberships(const std::string& entity) const {
-  std::shared_lock lock(impl_->mutex);
+  auto lock = impl_->readLock();
   const Impl& m = *impl_;
   std::vector<Membership> out;
   auto v = m.findSubject(entity);
@@ -563,7 +558,7 @@ std::vector<Membership> CreditGraph::memberships(const std::string& entity) cons
 }
 
 std::vector<CreditGraph::Related> CreditGraph::related(const std::string& subject) const {
-  std::shared_lock lock(impl_->mutex);
+  auto lock = impl_->readLock();
   const Impl& m = *impl_;
   std::vector<Related> out;
   auto v = m.findSubject(subject);
@@ -589,19 +584,19 @@ std::vector<CreditGraph::Related> CreditGraph::related(const std::string& subjec
 }
 
 bool CreditGraph::contains(const std::string& subject) const {
-  std::shared_lock lock(impl_->mutex);
+  auto lock = impl_->readLock();
   return impl_->findSubject(subject).has_value();
 }
 
 std::optional<std::string> CreditGraph::name(const std::string& subject) const {
-  std::shared_lock lock(impl_->mutex);
+  auto lock = impl_->readLock();
   auto v = impl_->findSubject(subject);
   if (!v) return std::nullopt;
   return impl_->g[*v].label;
 }
 
 Neighbourhood CreditGraph::neighbourhood(const std::string& subject, int depth, std::size_t maxNodes) const {
-  std::shared_lock lock(impl_->mutex);
+  auto lock = impl_->readLock();
   const Impl& m = *impl_;
   const Graph& g = m.g;
   Neighbourhood out;
@@ -658,7 +653,7 @@ Neighbourhood CreditGraph::neighbourhood(const std::string& subject, int depth, 
 }
 
 GraphStats CreditGraph::stats() const {
-  std::shared_lock lock(impl_->mutex);
+  auto lock = impl_->readLock();
   const Impl& m = *impl_;
   GraphStats s;
   s.vertices = boost::num_vertices(m.g) - m.deadVertices;

@@ -296,6 +296,15 @@ core::Result<std::string> listParam(const Request& r) {
   return list;
 }
 
+// The entry must be on the list the path names (an entry of another list is not found there).
+core::Status sameList(CreditService& credit, const Request& r, std::int64_t id) {
+  auto list = listParam(r);
+  if (!list) return list.error();
+  auto e = credit.entry(*r.principal, id);
+  if (!e || e->listKind != *list) return Error::notFound("list entry " + std::to_string(id) + " does not exist");
+  return core::Ok{};
+}
+
 Response pageJson(Array::Ptr items, std::int64_t total) {
   Object::Ptr o = new Object;
   o->set("items", items);
@@ -549,6 +558,7 @@ void registerRoutes(http::Router& router, CreditService& credit) {
              [&](Request& r) -> Reply {
                auto id = http::idParam(r);
                if (!id) return id.error();
+               if (auto ok = sameList(credit, r, *id); !ok) return ok.error();
                auto b = http::parseJsonObject(r.body);
                if (!b) return b.error();
                auto text = http::requireString(*b, "objection", 1, 4000);
@@ -562,6 +572,7 @@ void registerRoutes(http::Router& router, CreditService& credit) {
              [&](Request& r) -> Reply {
                auto id = http::idParam(r);
                if (!id) return id.error();
+               if (auto ok = sameList(credit, r, *id); !ok) return ok.error();
                auto b = http::parseJsonObject(r.body);
                if (!b) return b.error();
                auto decision = http::requireString(*b, "decision", 1, 16);
@@ -577,6 +588,7 @@ void registerRoutes(http::Router& router, CreditService& credit) {
              [&](Request& r) -> Reply {
                auto id = http::idParam(r);
                if (!id) return id.error();
+               if (auto ok = sameList(credit, r, *id); !ok) return ok.error();
                auto b = http::parseJsonObject(r.body);
                if (!b) return b.error();
                auto reason = http::requireString(*b, "reason", 1, 32);
@@ -725,19 +737,19 @@ void registerRoutes(http::Router& router, CreditService& credit) {
     auto n = credit.graph(*r.principal, *entity, static_cast<int>(depth->value_or(2)));
     if (!n) return n.error();
     Object::Ptr o = new Object;
+    // Person node ids carry the blind index: rename them in the edges as in the nodes.
+    std::map<std::string, std::string> rename;
+    for (const auto& x : n->nodes) {
+      if (x.kind == "person") rename[x.id] = "person:" + std::to_string(rename.size() + 1);
+    }
     Array::Ptr nodes = new Array;
     for (const auto& x : n->nodes) {
       Object::Ptr j = new Object;
-      j->set("id", x.kind == "person" ? "person:" + x.label : x.id);
+      j->set("id", x.kind == "person" ? rename[x.id] : x.id);
       j->set("kind", x.kind);
       j->set("key", x.kind == "person" ? Var() : Var(x.key));
       j->set("label", x.label);
       nodes->add(j);
-    }
-    // Person node ids carry the blind index: rename them in the edges as in the nodes.
-    std::map<std::string, std::string> rename;
-    for (const auto& x : n->nodes) {
-      if (x.kind == "person") rename[x.id] = "person:" + x.label;
     }
     Array::Ptr edges = new Array;
     for (const auto& e : n->edges) {

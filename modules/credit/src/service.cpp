@@ -353,7 +353,8 @@ core::Result<int> CreditService::importCourtList(const audit::Actor& actor, cons
     lines.push_back({number, std::move(cells)});
   }
   if (lines.empty()) return Error::invalid("csv", "the list has no rows");
-  if (lines.size() > 5000) return Error::invalid("csv", "at most 5000 rows per import");
+  // One transaction per import: kept short so that the outbox and change-log readers never wait on it long.
+  if (lines.size() > 500) return Error::invalid("csv", "at most 500 rows per import; split the list");
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
@@ -583,6 +584,9 @@ core::Result<ListEntry> CreditService::remove(const audit::Actor& actor, const h
     if (!isOfficerOf(who, x.e.departmentCode)) return Error::denied("only officers of " + x.e.departmentCode + " remove this entry");
     if (x.e.state != "listed") return Error::precondition("only a listed entry is removed; this one is " + x.e.state);
     if (reason == "two_years_clean") {
+      if (x.e.listKind != "blacklist") {
+        return Error::invalid("reason", "two_years_clean applies to the blacklist; use obligations_met with a note");
+      }
       if (x.e.removableFrom && core::formatDay(x.today) < *x.e.removableFrom) {
         return Error::precondition("removal on this ground is possible from " + *x.e.removableFrom);
       }

@@ -93,6 +93,7 @@ core::Result<Config> loadConfig(const std::string& requested) {
   Config c;
   c.db.statementTimeoutSeconds = 25;  // below db.read_timeout_seconds' default of 30
   const long long kMaxInt = std::numeric_limits<int>::max();
+  long long sessionCacheMs = 1000;
   for (const core::Status& st : {
            s.text("http.host", c.http.host),
            s.number("http.port", c.http.port, 0, 65535),
@@ -120,6 +121,7 @@ core::Result<Config> loadConfig(const std::string& requested) {
            s.number("auth.max_failures", c.sessions.maxFailures, 1, 100),
            s.seconds("auth.lockout_seconds", c.sessions.lockout, 1, kMaxInt),
            s.flag("auth.cookie_secure", c.sessions.cookieSecure),
+           s.number("auth.session_cache_ms", sessionCacheMs, 0, 60000),
            s.flag("jobs.enabled", c.jobs.enabled),
            s.seconds("jobs.session_cleanup_seconds", c.jobs.sessionCleanupInterval, 1, kMaxInt),
            s.text("registry.workdays_file", c.registry.workdaysFile),
@@ -171,6 +173,7 @@ core::Result<Config> loadConfig(const std::string& requested) {
     return core::Error::invalid("credit.blacklist_removal_years",
                                 "credit.blacklist_removal_years cannot exceed credit.blacklist_years");
   }
+  c.sessions.cacheTtl = std::chrono::milliseconds(sessionCacheMs);
   long long acquireMs = c.db.acquireTimeout.count();
   if (auto ok = s.number("db.acquire_timeout_ms", acquireMs, 1, 600000); !ok) return ok.error();
   c.db.acquireTimeout = std::chrono::milliseconds(acquireMs);

@@ -15,7 +15,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 
 #include "cw/audit/audit_log.hpp"
 #include "cw/auth/password.hpp"
@@ -34,6 +36,9 @@ struct SessionConfig {
   std::chrono::seconds lockout{15 * 60};
   std::string cookieName = "cw_session";
   bool cookieSecure = false;  // set true when served over HTTPS
+  /// How long this process trusts a session it has read without reading it again (0 = read every request). A
+  /// logout here takes effect at once; a revocation by another process (logout, account disabled) within this.
+  std::chrono::milliseconds cacheTtl{1000};
 };
 
 struct LoginResult {
@@ -68,6 +73,14 @@ class SessionService final : public http::Authenticator {
   const core::Clock& clock_;
   core::RandomSource& random_;
   SessionConfig config_;
+  struct Cached {
+    http::Principal principal;
+    core::TimePoint lastSeen;
+    core::TimePoint expires;
+    std::chrono::steady_clock::time_point readAt;
+  };
+  std::shared_mutex cacheMutex_;
+  std::unordered_map<std::string, Cached> cache_;  // by token hash
 };
 
 }  // namespace cw::auth

@@ -8,6 +8,7 @@
 // Thread-safety: UserService is stateless apart from injected dependencies and may be shared.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,8 +77,14 @@ class UserService {
   /// Sets a new password, ends the user's sessions and clears the sign-in lockout.
   core::Status resetPassword(const audit::Actor& actor, std::int64_t id, const std::string& password);
 
+  /// Called after a change that revoked a user's sessions commits (the session service drops what it cached).
+  void setSessionsRevokedListener(std::function<void(std::int64_t userId)> listener) {
+    sessionsRevoked_ = std::move(listener);
+  }
+
  private:
   core::Status checkNewUser(db::Connection& connection, const NewUser& user);
+  std::function<void(std::int64_t)> sessionsRevoked_;
 
   db::Pool& pool_;
   audit::AuditLog& audit_;

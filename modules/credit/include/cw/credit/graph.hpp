@@ -80,7 +80,7 @@ struct PathStep {
 };
 
 struct DerivedMeasure {
-  MeasureSpec measure;
+  MeasureSpec measure;  // basis: the measure's own, or the memorandum's when the measure names none
   std::int64_t memorandumId = 0;
   std::string memorandumNumber;
   std::string memorandumTitle;
@@ -109,7 +109,7 @@ struct Neighbourhood {
 };
 
 struct GraphStats {
-  std::size_t vertices = 0;
+  std::size_t vertices = 0;  // live ones: a removed memorandum's vertices are kept for reuse but not counted
   std::size_t edges = 0;
   std::size_t entities = 0;
   std::size_t persons = 0;
@@ -133,6 +133,7 @@ class CreditGraph {
   void upsertEntity(const std::string& code, const std::string& name);
   void upsertPerson(const std::string& key, const std::string& label);
 
+  /// Subject and party keys beginning "P:" name persons, any other an entity (here and in every member below).
   /// Replaces the lists the entity is on (creating the entity and the list vertices as needed).
   void setMemberships(const std::string& entity, const std::vector<Membership>& memberships);
   /// Replaces the entity's outgoing related edges (parties are created as needed, as entities or persons by key).
@@ -148,6 +149,7 @@ class CreditGraph {
   std::vector<Membership> memberships(const std::string& entity) const;
   /// Parties related to the entity and entities the subject is a party of: (relation, key, name, direction
   /// "party" when the returned key is the subject's party, "of" when the subject is the party of the key).
+  /// Parties first, then "of"; by relation and key within each.
   struct Related {
     std::string relation;
     std::string key;
