@@ -36,6 +36,7 @@ inline std::map<std::string, std::string> carewatchEnv(const db::PoolConfig& dat
       {"CW_REGISTRY_WORKDAYS_FILE", std::string(CW_SOURCE_DIR) + "/config/workdays.txt"},
       {"CW_HAZARDS_CATALOGUE_FILE", std::string(CW_SOURCE_DIR) + "/config/hazard-catalogue.json"},
       {"CW_RATINGS_SCHEMES_DIR", std::string(CW_SOURCE_DIR) + "/config/rating-schemes"},
+      {"CW_CREDIT_SCORECARD_FILE", std::string(CW_SOURCE_DIR) + "/config/credit-scorecard.json"},
       {"CW_STORAGE_DIR", (std::filesystem::temp_directory_path() / ("cw-files-" + database.database)).string()},
   };
   if (!webRoot.empty()) env["CW_HTTP_WEB_ROOT"] = webRoot;

@@ -26,6 +26,7 @@ class DrawRecusalTest : public ::testing::Test {
     config.registry.workdaysFile = std::string(CW_SOURCE_DIR) + "/config/workdays.txt";
     config.hazards.catalogueFile = std::string(CW_SOURCE_DIR) + "/config/hazard-catalogue.json";
     config.ratings.schemesDir = std::string(CW_SOURCE_DIR) + "/config/rating-schemes";
+    config.credit.scorecardFile = std::string(CW_SOURCE_DIR) + "/config/credit-scorecard.json";
     config.registry.storageDir = storage_.string();
     config.registry.piiEncryptionKey = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE=";
     config.registry.piiIndexKey = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=";

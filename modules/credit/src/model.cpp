@@ -1,5 +1,6 @@
 #include "cw/credit/model.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace cw::credit {

@@ -1,0 +1,133 @@
+// The credit grade feeds the draws: a blacklisted institution is in risk tier D, drawn at the D ratio; removed from
+// the blacklist, its next draw puts it back in a lower tier. Also: restarting (a new App on the same database)
+// rebuilds the same graph.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "cw/server/app.hpp"
+#include "cw/server/seed_demo.hpp"
+#include "support/test_db.hpp"
+
+namespace cw {
+namespace {
+
+class CreditDrawsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage_ = std::filesystem::temp_directory_path() / ("cw-credit-" + database.name());
+    config_.db = database.config();
+    config_.migrationsDir = std::string(CW_SOURCE_DIR) + "/migrations";
+    config_.registry.workdaysFile = std::string(CW_SOURCE_DIR) + "/config/workdays.txt";
+    config_.hazards.catalogueFile = std::string(CW_SOURCE_DIR) + "/config/hazard-catalogue.json";
+    config_.ratings.schemesDir = std::string(CW_SOURCE_DIR) + "/config/rating-schemes";
+    config_.credit.scorecardFile = std::string(CW_SOURCE_DIR) + "/config/credit-scorecard.json";
+    config_.registry.storageDir = storage_.string();
+    config_.registry.piiEncryptionKey = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE=";
+    config_.registry.piiIndexKey = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=";
+    app_ = std::make_unique<server::App>(config_, [](const std::string&) {});
+    ASSERT_TRUE(server::seedDemo(*app_));
+    auto lease = app_->pool().acquire();
+    officer_.userId = lease->query("SELECT id FROM users WHERE username = 'mz.wangli'")[0].i64("id");
+    officer_.role = "officer";
+    officer_.departmentCode = "MZ";
+    code_ = lease->query("SELECT credit_code FROM institutions WHERE name = '瑞昌市湓城街道综合养老服务中心'")[0].str("credit_code");
+  }
+  void TearDown() override {
+    app_.reset();
+    std::filesystem::remove_all(storage_);
+  }
+
+  // Locks a task over the elderly-care institutions stratified by grade, D drawn in full, the others at 1 %,
+  // and returns the pool line of 湓城 and whether it was drawn.
+  std::pair<std::string, bool> drawOnce(const std::string& title) {
+    draws::TaskInput t;
+    t.planId = app_->draws().plans().front().id;
+    t.title = title;
+    t.regionCode = "360400";
+    t.kinds = {"elderly_institution", "community_elderly_facility", "rural_elderly_home"};
+    t.strataBy = {"grade"};
+    t.gradeRatios = {{"A", 100}, {"B", 100}, {"C", 100}, {"D", 10000}};
+    t.windowStart = "2026-11-01";
+    t.windowEnd = "2026-12-31";
+    t.itemCodes = {"MZ-YL-01"};
+    t.departments = {{"MZ", 2, "open"}};
+    auto task = app_->draws().createTask(actor_, officer_, t);
+    EXPECT_TRUE(task) << task.error().message;
+    EXPECT_TRUE(app_->draws().lock(actor_, officer_, task->id));
+    auto files = app_->draws().frozenFiles(task->id);
+    std::string line;
+    std::istringstream pool(files->pool);
+    for (std::string l; std::getline(pool, l);) {
+      if (l.find(code_) != std::string::npos) line = l;
+    }
+    auto drawn = app_->draws().draw(actor_, officer_, task->id, "");
+    EXPECT_TRUE(drawn) << drawn.error().message;
+    bool picked = false;
+    auto list = app_->draws().drawnList(task->id);
+    EXPECT_TRUE(list.ok());
+    if (list.ok()) {
+      for (const auto& e : list.value()) picked |= e.creditCode == code_;
+    }
+    return {line, picked};
+  }
+
+  static bool hasField(const std::string& line, const std::string& field) {
+    std::istringstream in(line);
+    for (std::string f; std::getline(in, f, '\t');) {
+      if (f == field || f.ends_with("|" + field)) return true;
+    }
+    return false;
+  }
+
+  testing::TestDatabase database;
+  std::filesystem::path storage_;
+  server::Config config_;
+  std::unique_ptr<server::App> app_;
+  http::Principal officer_;
+  audit::Actor actor_ = audit::Actor::system("test", "");
+  std::string code_;
+};
+
+TEST_F(CreditDrawsTest, ABlacklistedInstitutionIsDrawnAtTheDRatioAndLeavesTierDWhenRemoved) {
+  auto [line, picked] = drawOnce("信用分级抽查（一）");
+  ASSERT_FALSE(line.empty()) << "湓城 is not in the pool";
+  EXPECT_TRUE(hasField(line, "D")) << line;
+  EXPECT_TRUE(picked) << "tier D is drawn in full";
+
+  // Removed from the blacklist (obligations met): the watch list still caps it at C, no longer D.
+  auto lease = app_->pool().acquire();
+  auto entry = lease->query("SELECT id FROM credit_list_entries WHERE entity_code = ? AND list_kind = 'blacklist'", code_);
+  http::Principal second = officer_;
+  second.userId = lease->query("SELECT id FROM users WHERE username = 'mz.zhaoli'")[0].i64("id");
+  auto removed = app_->credit().remove(actor_, second, entry[0].i64("id"), "obligations_met", "已补报两年年度报告并公开。");
+  ASSERT_TRUE(removed) << removed.error().message;
+  auto [after, again] = drawOnce("信用分级抽查（二）");
+  EXPECT_FALSE(hasField(after, "D")) << after;
+  EXPECT_TRUE(hasField(after, "C")) << after;
+  (void)again;
+}
+
+TEST_F(CreditDrawsTest, ARestartRebuildsTheSameGraph) {
+  app_->credit().rebuildGraph();
+  auto before = app_->credit().graphCache().derive(code_);
+  auto stats = app_->credit().graphCache().stats();
+  ASSERT_FALSE(before.empty());
+  server::App restarted(config_, [](const std::string&) {});
+  ASSERT_TRUE(restarted.loadCreditScorecard());
+  restarted.credit().rebuildGraph();
+  auto after = restarted.credit().graphCache().derive(code_);
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].measure.code, before[i].measure.code);
+    EXPECT_EQ(after[i].memorandumId, before[i].memorandumId);
+    EXPECT_EQ(after[i].path.size(), before[i].path.size());
+  }
+  EXPECT_EQ(restarted.credit().graphCache().stats().edges, stats.edges);
+  EXPECT_EQ(restarted.credit().graphCache().stats().vertices, stats.vertices);
+}
+
+}  // namespace
+}  // namespace cw
