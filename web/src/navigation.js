@@ -20,8 +20,19 @@ import {
   Medal,
   Finished,
   Reading,
-  Trophy
+  Trophy,
+  CreditCard,
+  Search,
+  CircleCheck,
+  Collection,
+  Notebook,
+  ChatDotSquare,
+  FirstAidKit,
+  Document,
+  Share,
+  User
 } from '@element-plus/icons-vue'
+import { CREDIT_LIST_ROLES, CREDIT_REPAIR_ROLES, CREDIT_STAFF_ROLES } from './components/credit/labels.js'
 
 const FEATURES = [
   { key: 'my-institution', path: '/my-institution', label: 'menu.myInstitution', icon: House, roles: ['institution'] },
@@ -66,6 +77,25 @@ const FEATURES = [
       { key: 'ratings-mine', path: '/ratings', label: 'ratings.menu.mine', icon: Trophy, roles: ['institution'] },
       { key: 'ratings-schemes', path: '/public/rating-schemes', label: 'ratings.menu.schemes', icon: Reading, roles: ['admin', 'officer', 'inspector', 'institution', 'bureau'] },
       { key: 'ratings-public', path: '/public/ratings', label: 'ratings.menu.public', icon: DataBoard, roles: ['admin', 'officer', 'inspector', 'institution', 'bureau'] }
+    ]
+  },
+  // 信用: the query and the check for staff (我的信用 for an institution), the lists, memoranda, feedback tasks, repair,
+  // records, the graph and the public lists.
+  {
+    key: 'credit',
+    label: 'credit.menu.group',
+    icon: CreditCard,
+    children: [
+      { key: 'credit-search', path: '/credit', label: 'credit.menu.search', icon: Search, roles: CREDIT_STAFF_ROLES },
+      { key: 'credit-mine', path: '/credit/mine', label: 'credit.menu.mine', icon: User, roles: ['institution'] },
+      { key: 'credit-check', path: '/credit/check', label: 'credit.menu.check', icon: CircleCheck, roles: CREDIT_STAFF_ROLES },
+      { key: 'credit-lists', path: '/credit/lists', label: 'credit.menu.lists', icon: Collection, roles: CREDIT_LIST_ROLES },
+      { key: 'credit-memoranda', path: '/credit/memoranda', label: 'credit.menu.memoranda', icon: Notebook, roles: CREDIT_LIST_ROLES },
+      { key: 'credit-feedback', path: '/credit/feedback', label: 'credit.menu.feedback', icon: ChatDotSquare, roles: CREDIT_STAFF_ROLES },
+      { key: 'credit-repairs', path: '/credit/repairs', label: 'credit.menu.repairs', icon: FirstAidKit, roles: CREDIT_REPAIR_ROLES },
+      { key: 'credit-records', path: '/credit/records', label: 'credit.menu.records', icon: Document, roles: CREDIT_STAFF_ROLES },
+      { key: 'credit-graph', path: '/credit/graph', label: 'credit.menu.graph', icon: Share, roles: CREDIT_STAFF_ROLES },
+      { key: 'credit-public', path: '/public/credit/blacklist', label: 'credit.menu.public', icon: DataBoard, roles: ['admin', 'officer', 'inspector', 'institution', 'bureau'] }
     ]
   }
 ]

@@ -2,9 +2,7 @@
 // (失信联合惩戒对象名单, 重点关注名单, 守信激励名单) with notice, objection, decision and removal, the memoranda (联合奖惩备忘录),
 // the implementing departments' feedback tasks, credit repair (信用修复), the graph, and the public portal's lists and
 // report verification. Every view of an entity is logged by the server.
-import { API_BASE, ApiError, http, request } from './http.js'
-import { t } from '../i18n/index.js'
-import { saveBlob } from '../utils/download.js'
+import { download, http, request } from './http.js'
 
 const id = (v) => encodeURIComponent(v)
 // As in ratings.js: a 401 or 403 of a public page never leads a visitor to the login page.
@@ -24,25 +22,11 @@ export const getCreditEntity = (code, { explain = true } = {}) => http.get(`/cre
 
 /**
  * GETs the entity's credit report (PDF) and saves it in the browser's downloads; resolves to { number, sha256, size,
- * filename, blob } from the X-Report-Number and X-Report-SHA256 headers.
+ * filename } with the number and SHA-256 from the X-Report-Number and X-Report-SHA256 headers.
  */
 export async function downloadCreditReport(code) {
-  let response
-  try {
-    response = await fetch(`${API_BASE}/credit/entities/${id(code)}/report.pdf`, { credentials: 'same-origin', cache: 'no-store' })
-  } catch {
-    throw new ApiError(0, 'UNAVAILABLE', t('errors.network'))
-  }
-  if (!response.ok) {
-    const data = await response.json().catch(() => null)
-    const err = (data && data.error) || {}
-    throw new ApiError(response.status, err.code || `HTTP_${response.status}`, err.message || t('errors.unknown', { status: response.status }), err.field || null, err)
-  }
-  const blob = await response.blob()
-  const number = response.headers.get('X-Report-Number') || ''
-  const filename = `credit-report-${number || code}.pdf`
-  saveBlob(blob, filename)
-  return { number, sha256: (response.headers.get('X-Report-SHA256') || '').toLowerCase(), size: blob.size, filename, blob }
+  const { filename, size, headers } = await download(`/credit/entities/${id(code)}/report.pdf`, { fallbackName: `credit-report-${code}.pdf` })
+  return { number: headers.get('X-Report-Number') || '', sha256: (headers.get('X-Report-SHA256') || '').toLowerCase(), size, filename }
 }
 
 /** { entity, known, name, action, decision: allowed | restricted | rewarded, measures (with path) }. */

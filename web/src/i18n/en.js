@@ -1953,6 +1953,547 @@ export default {
       why: 'Why this level'
     }
   },
+  credit: {
+    menu: {
+      group: 'Credit',
+      search: 'Credit query',
+      entity: 'Credit profile',
+      mine: 'My credit',
+      check: 'Credit check',
+      lists: 'Lists',
+      entry: 'List entry',
+      memoranda: 'Joint memoranda',
+      feedback: 'Feedback tasks',
+      repairs: 'Credit repair',
+      records: 'Credit records',
+      graph: 'Relation graph',
+      public: 'Public lists'
+    },
+    list: {
+      blacklist: 'Joint punishment list (blacklist)',
+      watchlist: 'Watch list',
+      redlist: 'Trustworthy list (red list)'
+    },
+    entryState: {
+      proposed: 'Proposed (notice)',
+      listed: 'Listed',
+      dismissed: 'Not listed',
+      removed: 'Removed',
+      expired: 'Expired'
+    },
+    recordState: {
+      active: 'Active',
+      expired: 'Publication ended',
+      repaired: 'Repaired',
+      revoked: 'Revoked'
+    },
+    severity: {
+      minor: 'Minor',
+      general: 'General',
+      serious: 'Serious'
+    },
+    action: {
+      subsidy: 'Subsidy',
+      procurement: 'Procurement',
+      government_investment: 'Government investment',
+      inspection_ratio: 'Inspection ratio',
+      designated_provider: 'Designated provider',
+      legal_representative: 'Legal representative',
+      approval: 'Approval',
+      operator_contract: 'Operator contract'
+    },
+    decision: {
+      allowed: 'Allowed',
+      restricted: 'Restricted',
+      rewarded: 'Rewarded'
+    },
+    effect: {
+      restrict: 'Restrict',
+      reward: 'Reward'
+    },
+    subject: {
+      entity: 'The entity itself',
+      legal_representative: 'Legal representative',
+      operator: 'Operator',
+      parent: 'Parent organisation',
+      branch: 'Branch'
+    },
+    taskState: {
+      pending: 'Pending',
+      accepted: 'Accepted',
+      not_applicable: 'Not applicable',
+      done: 'Fed back'
+    },
+    taskKind: {
+      apply: 'Apply measures',
+      lift: 'Lift measures'
+    },
+    repairState: {
+      submitted: 'under review',
+      approved: 'approved',
+      rejected: 'rejected'
+    },
+    removalReason: {
+      two_years_clean: 'Listed two years without a new serious violation',
+      obligations_met: 'Obligations met, harm remedied'
+    },
+    activity: {
+      inspection: 'Inspection',
+      hazard: 'Hazard',
+      rating: 'Rating'
+    },
+    source: {
+      event: 'Business systems',
+      department: 'Entered by department',
+      import: 'Imported',
+      rule: 'Listed by rule'
+    },
+    ground: {
+      serious_record: 'Serious record in its publication window',
+      trustworthy: 'Trustworthy'
+    },
+    entityKind: {
+      institution: 'Institution',
+      company: 'Company'
+    },
+    activityKind: 'Kind',
+    activityDate: 'Date',
+    activityTitle: 'Matter',
+    activityState: 'State',
+    activityNone: 'No supervision activity',
+    grade: {
+      none: 'Not scored',
+      score: '{n} points',
+      tier: 'Draw risk tier {tier}'
+    },
+    field: {
+      entity: 'Entity',
+      entityCode: 'Credit code',
+      kind: 'Kind',
+      grade: 'Credit grade',
+      score: 'Credit score',
+      tier: 'Draw risk tier',
+      computedAt: 'Computed at',
+      gradeSince: 'Grade since',
+      nextChange: 'Next change',
+      scorecard: 'Scorecard',
+      lists: 'Lists',
+      state: 'State',
+      ground: 'Ground',
+      basis: 'Basis',
+      facts: 'Facts',
+      record: 'Credit record',
+      department: 'Department',
+      source: 'Source',
+      noticeNo: 'Notice number',
+      noticedAt: 'Notified at',
+      objectionWindow: 'Objection window',
+      objection: 'Objection',
+      decision: 'Decision',
+      decisionReason: 'Reason',
+      listedOn: 'Listed on',
+      endsOn: 'Ends on',
+      removableFrom: 'Removable from',
+      removedAt: 'Removed at',
+      removalReason: 'Removal reason'
+    },
+    score: {
+      intro: 'Base {base}; each record counts during its publication window and decays over time: {sum} in all, a credit score of {total}.',
+      base: '(base {n})',
+      bandGrade: '{band} by the score, {grade} after the list effects',
+      record: 'Record',
+      item: 'Scorecard item',
+      full: 'Points',
+      decayed: 'Decayed',
+      counted: 'Counted',
+      daysLeft: 'Published for',
+      days: '{n} days',
+      note: 'Note',
+      noLines: 'No record counts'
+    },
+    tab: {
+      score: 'Explanation',
+      records: 'Records ({n})',
+      lists: 'Lists ({n})',
+      measures: 'Joint measures ({n})',
+      related: 'Related parties ({n})',
+      history: 'Grade history',
+      activity: 'Supervision ({n})'
+    },
+    record: {
+      pageTitle: 'Credit records',
+      title: 'Record',
+      positive: 'Positive',
+      decidedOn: 'Decided on',
+      window: 'Publication',
+      windowText: '{from} to {until}',
+      minUntil: 'Minimum publication until {day}',
+      repair: 'Repair',
+      repairable: 'Repairable',
+      repairableFrom: 'Repairable from {day}',
+      severe: 'Severe penalty: no early end',
+      none: 'No record in its publication window',
+      inWindow: 'Published',
+      inWindowOnly: 'Published only',
+      source: 'Source',
+      loadFailed: 'Could not load the credit records',
+      add: 'Add record',
+      addIntro: 'A penalty or commendation decided by {department}. The publication period lies within the severity\'s bounds: minor 0–3 months, general 3–12, serious 12–36.',
+      added: 'The record was added',
+      codeLength: 'A credit code has 18 characters',
+      entityName: 'Entity name',
+      entityNameHint: 'Required when the code is not yet known here',
+      severity: 'Severity',
+      level: {
+        minor: 'County',
+        general: 'City',
+        serious: 'Province or above'
+      },
+      severePenalty: 'Severe penalty',
+      severePenaltyHint: 'Licence revoked, business suspended …: cannot be repaired early',
+      documentNo: 'Document number',
+      publishMonths: 'Publication (months)',
+      publishMonthsHint: '{min}–{max} months; empty for the longest',
+      import: 'Import court defaulters',
+      importIntro: 'The court\'s judgment-defaulter list (CSV with the header code,name,document_no,court,decided_on,facts). All rows or none; every defaulter is put on the blacklist by rule.',
+      importRun: 'Import',
+      imported: '{n} record(s) imported'
+    },
+    entry: {
+      list: 'List and state',
+      dates: 'Notice and dates',
+      feedback: 'Feedback',
+      notice: 'Notice {no}',
+      objectionUntil: 'Objections until {day}',
+      listedOn: 'Listed {day}',
+      endsOn: 'Ends {day}',
+      removableFrom: 'Removable from {day}',
+      applyTasks: 'Measures fed back {done}/{total}',
+      liftTasks: 'Lifting fed back {done}/{total}',
+      overdue: '{n} overdue',
+      noneOpen: 'On no list',
+      hasObjection: 'Objected',
+      back: 'Back to the lists',
+      loadFailed: 'Could not load the entry',
+      notFound: 'The entry does not exist or is not yours to see',
+      decide: 'Decide',
+      remove: 'Remove from the list',
+      blocked: 'No decision yet: {reason}',
+      window: 'From the notice until {until}',
+      windowOpen: 'Window open',
+      noObjection: 'No objection',
+      tasksTitle: 'Feedback of the implementing departments',
+      departmentDone: 'Fed back {done}/{total}'
+    },
+    decide: {
+      list: 'List',
+      dismiss: 'Do not list'
+    },
+    notice: {
+      title: 'Notice of a proposed listing on the {list} (notice {no})',
+      ground: 'Ground: {ground}',
+      window: 'Notified {at}; objections until {until}.',
+      objected: 'Objection filed {at}: ',
+      object: 'File an objection'
+    },
+    measure: {
+      name: 'Measure',
+      action: 'Action',
+      department: 'Implemented by',
+      subject: 'Applies to',
+      path: 'Path',
+      basis: 'Basis',
+      via: 'as the {relation} of {entity}',
+      none: 'No joint measure applies'
+    },
+    related: {
+      relation: 'Relation',
+      party: 'Party',
+      kind: 'Kind',
+      of: ' (this entity is its party)',
+      none: 'No related party registered'
+    },
+    history: {
+      none: 'No grade change yet'
+    },
+    report: {
+      download: 'Download credit report',
+      failed: 'Could not make the credit report',
+      number: 'Report number',
+      verifyHint: 'Anyone can verify the report on the public portal: enter its number and compare the file\'s SHA-256.',
+      verifyLink: 'Verify a report'
+    },
+    entity: {
+      back: 'Back to the credit query',
+      graph: 'Relation graph',
+      check: 'Credit check',
+      refresh: 'Refresh',
+      loadFailed: 'Could not load the credit information',
+      notFound: 'The entity does not exist or is not yours to see'
+    },
+    mine: {
+      intro: 'The institution\'s credit grade and score with their explanation, its records in their publication windows, list notices and objections, and the joint measures that apply. A negative record may be repaired after its minimum publication period.',
+      none: 'The account is not bound to an institution, or it has no credit information yet'
+    },
+    search: {
+      title: 'Credit query',
+      intro: 'Find an institution or company by its credit code or name: its grade, score and lists. Every view is logged.',
+      placeholder: 'Credit code or name (2+ characters)',
+      empty: 'Nothing found',
+      failed: 'The credit query failed'
+    },
+    check: {
+      title: 'Credit check',
+      intro: 'Before granting a subsidy, a contract or an approval, check whether an entity (credit code) or a person (ID number) is restricted or rewarded. Every check is logged.',
+      entity: 'Subject',
+      entityPlaceholder: 'Credit code or ID number',
+      action: 'Action',
+      allActions: 'Every action',
+      submit: 'Check',
+      unknownName: '(unknown)',
+      unknown: 'No credit information about this subject',
+      forAction: 'Action: {action}',
+      forAll: 'Every action',
+      noMeasures: 'No measure applies',
+      explain: {
+        allowed: 'No joint punishment restricts this action: it may proceed as the law provides.',
+        restricted: '{n} joint measure(s) apply; the action must follow them. Their paths and bases:',
+        rewarded: '{n} reward measure(s) apply. Their paths and bases:'
+      }
+    },
+    lists: {
+      title: 'Lists',
+      intro: {
+        blacklist: 'The joint punishment list (民发〔2019〕103号): notice first; after the objection window (10 working days), or once the institution objected, a second officer of the department decides. Once listed, the implementing departments apply the measures and report back.',
+        watchlist: 'The watch list: entities with a serious negative record in its publication window, listed by rule for closer supervision.',
+        redlist: 'The red list: grade A without a general or serious negative record; joint rewards apply.'
+      },
+      qPlaceholder: 'Name or credit code',
+      propose: 'Propose for the {list}',
+      empty: 'No entries',
+      loadFailed: 'Could not load the list'
+    },
+    dialog: {
+      required: 'Required',
+      length: '{min}–{max} characters',
+      pickGround: 'Choose the ground',
+      basisDefault: 'Empty: the ground\'s basis — {basis}',
+      field: {
+        propose: {
+          entity: 'Credit code',
+          ground: 'Ground',
+          facts: 'Facts',
+          basis: 'Basis',
+          record_id: 'Number of the credit record it rests on'
+        },
+        objection: { objection: 'Objection and reasons' },
+        decide: { decision: 'Decision', reason: 'Reason' },
+        remove: { reason: 'Removal reason', note: 'Note' },
+        repair: { rectification: 'Rectification', pledge: 'Credit pledge', evidence: 'Evidence' },
+        repairDecide: { decision: 'Decision', reason: 'Reason' },
+        accept: { reason: 'Note (optional)' },
+        notApplicable: { reason: 'Why it does not apply' },
+        feedback: { feedback: 'What was done' }
+      },
+      propose: {
+        title: 'Propose for the {list}',
+        intro: 'A notice is issued to the institution; the blacklist has a 10 working-day objection window, after which (or once the institution objected) another officer of the department decides.',
+        button: 'Propose',
+        done: 'Proposed and notified'
+      },
+      objection: {
+        title: 'Object to the proposed listing on the {list}',
+        intro: 'Objections until {until}. State the facts and your reasons; the department reviews them before deciding.',
+        button: 'Submit objection',
+        done: 'Objection submitted'
+      },
+      decide: {
+        title: 'Decide',
+        intro: 'Once listed, the implementing departments receive feedback tasks and apply the measures; the officer who proposed the listing cannot decide it.',
+        button: 'Decide',
+        done: 'Decided'
+      },
+      remove: {
+        title: 'Remove from the list',
+        intro: 'The implementing departments receive tasks to lift the measures.',
+        button: 'Remove',
+        done: 'Removed from the list'
+      },
+      repair: {
+        title: 'Apply for credit repair',
+        intro: 'After the minimum publication period ({from}) a rectified record with a credit pledge may end its publication early; the department that made the record decides.',
+        button: 'Apply',
+        done: 'Application submitted'
+      },
+      repairDecide: {
+        title: 'Review a repair application',
+        intro: 'Approval ends the record\'s publication and the list entries resting on it; the score is recomputed.',
+        button: 'Submit',
+        done: 'Reviewed'
+      },
+      accept: {
+        title: 'Accept the task',
+        intro: 'Apply the measures, then report what was done.',
+        button: 'Accept',
+        done: 'Accepted'
+      },
+      notApplicable: {
+        title: 'Not applicable',
+        intro: 'Why your department need not act (e.g. the entity applied for nothing it governs).',
+        button: 'Submit',
+        done: 'Marked not applicable'
+      },
+      feedback: {
+        title: 'Report what was done',
+        intro: 'The measures taken and their result.',
+        button: 'Report',
+        done: 'Reported'
+      }
+    },
+    repair: {
+      title: 'Credit repair review',
+      titleInstitution: 'Credit repair',
+      records: 'Negative records of the institution',
+      institutionIntro: 'After a negative record\'s minimum publication period, a rectified record with a credit pledge may be repaired (not a severe penalty).',
+      noRecords: 'No negative record in its publication window',
+      mine: 'My applications',
+      queue: 'Applications',
+      officerIntro: 'Applications to repair records made by {department}.',
+      none: 'No application',
+      apply: 'Apply for repair',
+      review: 'Review',
+      approve: 'Approve',
+      reject: 'Reject',
+      rectification: 'Rectification',
+      pledge: 'Credit pledge',
+      pledgeHint: 'The pledge is published with the result; breaking it is dealt with severely.',
+      evidence: 'Evidence',
+      evidenceHint: 'What can be checked: rectification report, acceptance documents, photos …',
+      appliedAt: 'Applied {at}',
+      stateOf: 'Repair {state}',
+      loadFailed: 'Could not load the repair applications'
+    },
+    task: {
+      title: 'Feedback tasks',
+      intro: 'The implementing departments\' tasks of joint measures.',
+      introOfficer: 'Joint measures {department} implements: accept and report what was done, or say why they do not apply. Overdue tasks are in red.',
+      department: 'Department',
+      ownDepartment: 'Own department',
+      measures: 'Measures',
+      due: 'Due {day}',
+      overdue: 'Overdue',
+      overdueOnly: 'Overdue only',
+      answer: 'Answer and feedback',
+      respondedAt: 'Accepted {at}',
+      accept: 'Accept',
+      notApplicable: 'Not applicable',
+      feedback: 'Report',
+      closed: 'Closed',
+      none: 'No feedback task',
+      loadFailed: 'Could not load the feedback tasks'
+    },
+    memo: {
+      title: 'Joint reward and punishment memoranda',
+      intro: 'A memorandum binds the initiating department\'s lists to measures of implementing departments: once an entity is listed they apply to it (or to its legal representative, operator … one hop away).',
+      add: 'Add memorandum',
+      added: 'The memorandum was added',
+      none: 'No memorandum',
+      signedOn: 'signed {day}',
+      signedOnLabel: 'Signed on',
+      inactive: 'Inactive',
+      lists: 'Lists',
+      basis: 'Basis',
+      number: 'Number',
+      titleLabel: 'Title',
+      initiator: 'Initiator',
+      measures: 'Measures',
+      measureCode: 'Code',
+      addMeasure: 'Add measure',
+      loadFailed: 'Could not load the memoranda'
+    },
+    graph: {
+      title: 'Relation graph',
+      intro: 'The lists an entity is on, the memoranda binding them with their measures and implementing departments, and its related parties (persons masked). Click a node to see it; clicking an institution or company expands it.',
+      depth: 'Depth',
+      hops: '{n} hop(s)',
+      show: 'Show',
+      truncated: 'Too many nodes: only part is shown; lower the depth.',
+      selected: 'Selected node',
+      nothingSelected: 'Click a node of the graph',
+      openEntity: 'Open its credit profile',
+      neighbours: 'Neighbours ({n})',
+      expandable: 'expandable',
+      clickHint: 'click an institution or company to expand it',
+      kind: {
+        entity: 'Institution/company',
+        person: 'Person',
+        list: 'List',
+        memorandum: 'Memorandum',
+        measure: 'Measure',
+        department: 'Department'
+      },
+      edge: {
+        on_list: 'on the list',
+        bound_by: 'bound by',
+        provides: 'provides',
+        carried_out_by: 'carried out by',
+        keeps: 'keeps',
+        related: 'related'
+      }
+    },
+    dashboard: {
+      title: 'Credit',
+      unavailable: 'Credit data is unavailable right now',
+      proposed: 'Blacklist notices',
+      overdue: 'Overdue feedback',
+      onNoList: 'The institution is on no list',
+      notice: 'Notice open, objections until {until}'
+    }
+  },
+  publicCredit: {
+    footer: 'Credit disclosure: the joint punishment and trustworthy lists are published as the rules require; credit reports can be verified by number. Objections to a listing go to the department that made it.',
+    nav: {
+      blacklist: 'Blacklist',
+      redlist: 'Red list',
+      verify: 'Verify report'
+    },
+    list: {
+      title: {
+        blacklist: 'Joint punishment list',
+        redlist: 'Trustworthy list'
+      },
+      intro: {
+        blacklist: 'Entities listed after notice, objection and decision, while the listing is in force.',
+        redlist: 'Entities with good credit on the trustworthy list.'
+      },
+      entity: 'Entity',
+      ground: 'Ground and basis',
+      department: 'Department',
+      listedOn: 'Listed on',
+      endsOn: 'In force until',
+      empty: 'None',
+      loadFailed: 'Could not load the list'
+    },
+    verify: {
+      title: 'Verify a credit report',
+      intro: 'Enter a credit report\'s number to see what was issued under it; pick the PDF and this page computes its SHA-256 in your browser (the file is not uploaded) to tell whether it is the original.',
+      placeholder: 'Report number, e.g. CR20261123-XXXXXXXXXX',
+      submit: 'Verify',
+      notFound: 'No credit report numbered {number}',
+      number: 'Report number',
+      generatedAt: 'Issued at',
+      entity: 'Entity',
+      grade: 'Credit grade',
+      score: '{n} points',
+      size: 'File size',
+      pickFile: 'Compare a file:',
+      hashing: 'Computing …',
+      noCrypto: 'This browser cannot compute SHA-256 here (HTTPS or localhost needed)',
+      fileHash: 'SHA-256 of {name}:',
+      match: 'Match: this file is the report issued under the number above',
+      mismatch: 'No match: this file is not the report issued under that number, or it was changed'
+    }
+  },
   errors: {
     forbiddenTitle: '403 Forbidden',
     forbiddenText: 'Sorry, you are not allowed to access this page.',

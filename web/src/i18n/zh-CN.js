@@ -1953,6 +1953,547 @@ export default {
       why: '等级依据'
     }
   },
+  credit: {
+    menu: {
+      group: '信用监管',
+      search: '信用查询',
+      entity: '信用画像',
+      mine: '我的信用',
+      check: '信用核查',
+      lists: '名单管理',
+      entry: '名单条目',
+      memoranda: '联合奖惩备忘录',
+      feedback: '反馈任务',
+      repairs: '信用修复',
+      records: '信用记录',
+      graph: '关系图谱',
+      public: '信用公示'
+    },
+    list: {
+      blacklist: '失信联合惩戒对象名单',
+      watchlist: '重点关注名单',
+      redlist: '守信激励名单'
+    },
+    entryState: {
+      proposed: '拟列入（告知中）',
+      listed: '已列入',
+      dismissed: '不予列入',
+      removed: '已移出',
+      expired: '已期满'
+    },
+    recordState: {
+      active: '有效',
+      expired: '公示期满',
+      repaired: '已修复',
+      revoked: '已撤销'
+    },
+    severity: {
+      minor: '轻微',
+      general: '一般',
+      serious: '严重'
+    },
+    action: {
+      subsidy: '财政补贴',
+      procurement: '政府采购',
+      government_investment: '政府投资项目',
+      inspection_ratio: '抽查比例',
+      designated_provider: '医保定点',
+      legal_representative: '担任法定代表人',
+      approval: '行政审批',
+      operator_contract: '公建民营运营'
+    },
+    decision: {
+      allowed: '允许',
+      restricted: '限制',
+      rewarded: '激励'
+    },
+    effect: {
+      restrict: '惩戒',
+      reward: '激励'
+    },
+    subject: {
+      entity: '主体本身',
+      legal_representative: '法定代表人',
+      operator: '运营方',
+      parent: '举办（上级）单位',
+      branch: '分支机构'
+    },
+    taskState: {
+      pending: '待接收',
+      accepted: '已接收',
+      not_applicable: '不适用',
+      done: '已反馈'
+    },
+    taskKind: {
+      apply: '实施措施',
+      lift: '解除措施'
+    },
+    repairState: {
+      submitted: '审核中',
+      approved: '已同意',
+      rejected: '不予修复'
+    },
+    removalReason: {
+      two_years_clean: '列入满两年且无新的严重失信行为',
+      obligations_met: '已履行义务、消除不良影响'
+    },
+    activity: {
+      inspection: '双随机抽查',
+      hazard: '风险隐患',
+      rating: '等级评定'
+    },
+    source: {
+      event: '业务系统',
+      department: '部门录入',
+      import: '批量导入',
+      rule: '规则自动列入'
+    },
+    ground: {
+      serious_record: '严重失信记录在公示期内',
+      trustworthy: '守信激励'
+    },
+    entityKind: {
+      institution: '机构',
+      company: '企业'
+    },
+    activityKind: '类型',
+    activityDate: '日期',
+    activityTitle: '事项',
+    activityState: '状态',
+    activityNone: '暂无监管活动',
+    grade: {
+      none: '未评分',
+      score: '{n} 分',
+      tier: '抽查风险等级 {tier}'
+    },
+    field: {
+      entity: '主体',
+      entityCode: '统一社会信用代码',
+      kind: '类型',
+      grade: '信用等级',
+      score: '信用分',
+      tier: '抽查风险等级',
+      computedAt: '计算时间',
+      gradeSince: '当前等级自',
+      nextChange: '下次变化',
+      scorecard: '评分卡',
+      lists: '名单',
+      state: '状态',
+      ground: '列入事由',
+      basis: '依据',
+      facts: '事实',
+      record: '信用记录',
+      department: '认定部门',
+      source: '来源',
+      noticeNo: '告知书编号',
+      noticedAt: '告知时间',
+      objectionWindow: '异议期',
+      objection: '异议',
+      decision: '决定',
+      decisionReason: '决定理由',
+      listedOn: '列入日期',
+      endsOn: '期满日期',
+      removableFrom: '可申请移出自',
+      removedAt: '移出时间',
+      removalReason: '移出理由'
+    },
+    score: {
+      intro: '基础分 {base}，各条记录在公示期内计分并随时间衰减，合计 {sum}，信用分 {total}。',
+      base: '（基础分 {n}）',
+      bandGrade: '按分数为 {band}，受名单影响调整为 {grade}',
+      record: '记录',
+      item: '评分项',
+      full: '分值',
+      decayed: '衰减后',
+      counted: '计入',
+      daysLeft: '剩余公示',
+      days: '{n} 天',
+      note: '说明',
+      noLines: '没有计分的记录'
+    },
+    tab: {
+      score: '评分说明',
+      records: '信用记录（{n}）',
+      lists: '名单（{n}）',
+      measures: '联合奖惩措施（{n}）',
+      related: '关联方（{n}）',
+      history: '等级变化',
+      activity: '监管活动（{n}）'
+    },
+    record: {
+      pageTitle: '信用记录',
+      title: '记录',
+      positive: '守信',
+      decidedOn: '决定日期',
+      window: '公示期',
+      windowText: '{from} 至 {until}',
+      minUntil: '最短公示期至 {day}',
+      repair: '信用修复',
+      repairable: '可申请修复',
+      repairableFrom: '{day} 起可申请修复',
+      severe: '严重处罚，不可提前修复',
+      none: '暂无公示期内的信用记录',
+      inWindow: '公示中',
+      inWindowOnly: '仅公示中',
+      source: '来源',
+      loadFailed: '加载信用记录失败',
+      add: '新增记录',
+      addIntro: '录入{department}作出的行政处罚或表彰。公示期在严重程度的范围内设定：轻微 0–3 个月，一般 3–12 个月，严重 12–36 个月。',
+      added: '已新增信用记录',
+      codeLength: '统一社会信用代码为 18 位',
+      entityName: '主体名称',
+      entityNameHint: '代码尚未登记在本平台时必填',
+      severity: '严重程度',
+      level: {
+        minor: '县级',
+        general: '市级',
+        serious: '省级及以上'
+      },
+      severePenalty: '严重处罚',
+      severePenaltyHint: '吊销许可证、责令停业等，公示期内不可修复',
+      documentNo: '决定文号',
+      publishMonths: '公示期（月）',
+      publishMonthsHint: '可设 {min}–{max} 个月，不填取最长期限',
+      import: '导入失信被执行人名单',
+      importIntro: '法院失信被执行人名单（CSV，首行列名 code,name,document_no,court,decided_on,facts）。全部校验通过才导入；每个被执行人按规则列入失信联合惩戒对象名单。',
+      importRun: '导入',
+      imported: '已导入 {n} 条记录'
+    },
+    entry: {
+      list: '名单与状态',
+      dates: '告知与日期',
+      feedback: '部门反馈',
+      notice: '告知书 {no}',
+      objectionUntil: '异议期至 {day}',
+      listedOn: '列入 {day}',
+      endsOn: '期满 {day}',
+      removableFrom: '{day} 起可申请移出',
+      applyTasks: '实施措施已反馈 {done}/{total}',
+      liftTasks: '解除措施已反馈 {done}/{total}',
+      overdue: '{n} 项逾期',
+      noneOpen: '未列入任何名单',
+      hasObjection: '已提出异议',
+      back: '返回名单管理',
+      loadFailed: '加载名单条目失败',
+      notFound: '名单条目不存在或无权查看',
+      decide: '作出决定',
+      remove: '移出名单',
+      blocked: '暂不能作出决定：{reason}',
+      window: '告知之日起至 {until}',
+      windowOpen: '异议期内',
+      noObjection: '未提出异议',
+      tasksTitle: '实施部门反馈',
+      departmentDone: '已反馈 {done}/{total}'
+    },
+    decide: {
+      list: '列入',
+      dismiss: '不予列入'
+    },
+    notice: {
+      title: '拟列入{list}告知（告知书 {no}）',
+      ground: '列入事由：{ground}',
+      window: '告知时间 {at}，异议期至 {until}。',
+      objected: '已于 {at} 提出异议：',
+      object: '提出异议'
+    },
+    measure: {
+      name: '措施',
+      action: '事项',
+      department: '实施部门',
+      subject: '适用对象',
+      path: '适用路径',
+      basis: '依据',
+      via: '作为「{entity}」的{relation}',
+      none: '没有适用的联合奖惩措施'
+    },
+    related: {
+      relation: '关系',
+      party: '关联方',
+      kind: '类型',
+      of: '（本主体为其关联方）',
+      none: '没有登记的关联方'
+    },
+    history: {
+      none: '暂无等级变化'
+    },
+    report: {
+      download: '下载信用报告',
+      failed: '生成信用报告失败',
+      number: '报告编号',
+      verifyHint: '报告可在公众门户核验：输入报告编号，比对文件的 SHA-256。',
+      verifyLink: '信用报告核验'
+    },
+    entity: {
+      back: '返回信用查询',
+      graph: '关系图谱',
+      check: '信用核查',
+      refresh: '刷新',
+      loadFailed: '加载信用信息失败',
+      notFound: '该主体不存在或无权查看'
+    },
+    mine: {
+      intro: '本机构的信用等级、信用分及计分说明，公示期内的信用记录，名单告知与异议，适用的联合奖惩措施。最短公示期满后可对失信记录申请信用修复。',
+      none: '账号未关联机构，或机构尚无信用信息'
+    },
+    search: {
+      title: '信用查询',
+      intro: '按统一社会信用代码或名称查询机构、企业的信用等级、信用分和名单情况。每次查看均记录在案。',
+      placeholder: '统一社会信用代码或名称（至少 2 个字）',
+      empty: '没有找到匹配的主体',
+      failed: '信用查询失败'
+    },
+    check: {
+      title: '信用核查',
+      intro: '办理补贴、采购、审批等事项前，核查主体（统一社会信用代码）或个人（居民身份证号码）是否受到联合惩戒或激励。每次核查均记录在案。',
+      entity: '核查对象',
+      entityPlaceholder: '统一社会信用代码或身份证号码',
+      action: '办理事项',
+      allActions: '全部事项',
+      submit: '核查',
+      unknownName: '（未知主体）',
+      unknown: '平台内无该主体的信用信息',
+      forAction: '办理事项：{action}',
+      forAll: '全部事项',
+      noMeasures: '没有适用的措施',
+      explain: {
+        allowed: '没有限制该事项的联合惩戒措施，可以依法办理。',
+        restricted: '该主体受 {n} 项联合奖惩措施约束，办理该事项应按措施执行，依据与路径如下。',
+        rewarded: '该主体享有 {n} 项守信激励措施，依据与路径如下。'
+      }
+    },
+    lists: {
+      title: '名单管理',
+      intro: {
+        blacklist: '失信联合惩戒对象名单：按民发〔2019〕103号认定，先告知、异议期（10 个工作日）届满或机构提出异议后，由部门另一名工作人员作出决定；列入后联合惩戒措施由各实施部门执行并反馈。',
+        watchlist: '重点关注名单：严重失信记录在公示期内的主体按规则列入，加强监管。',
+        redlist: '守信激励名单：信用等级 A 且无一般以上失信记录的主体，可享受联合激励措施。'
+      },
+      qPlaceholder: '名称或统一社会信用代码',
+      propose: '拟列入{list}',
+      empty: '暂无条目',
+      loadFailed: '加载名单失败'
+    },
+    dialog: {
+      required: '必填',
+      length: '{min}–{max} 个字',
+      pickGround: '选择列入事由',
+      basisDefault: '不填则取该事由的依据：{basis}',
+      field: {
+        propose: {
+          entity: '统一社会信用代码',
+          ground: '列入事由',
+          facts: '事实',
+          basis: '依据',
+          record_id: '所依据的信用记录编号'
+        },
+        objection: { objection: '异议内容与理由' },
+        decide: { decision: '决定', reason: '理由' },
+        remove: { reason: '移出理由', note: '说明' },
+        repair: { rectification: '整改情况', pledge: '信用承诺', evidence: '证明材料说明' },
+        repairDecide: { decision: '审核意见', reason: '理由' },
+        accept: { reason: '说明（可选）' },
+        notApplicable: { reason: '不适用的理由' },
+        feedback: { feedback: '落实情况' }
+      },
+      propose: {
+        title: '拟列入{list}',
+        intro: '提出后生成告知书并告知机构；失信名单有 10 个工作日异议期，期满或机构提出异议后由本部门另一名工作人员作出决定。',
+        button: '提出',
+        done: '已提出并告知'
+      },
+      objection: {
+        title: '对拟列入{list}提出异议',
+        intro: '异议期至 {until}。请写明异议的事实和理由，主管部门将复核后作出决定。',
+        button: '提交异议',
+        done: '已提交异议'
+      },
+      decide: {
+        title: '作出决定',
+        intro: '列入后各实施部门将收到反馈任务并执行联合奖惩措施；提出列入的工作人员不能作出决定。',
+        button: '作出决定',
+        done: '已作出决定'
+      },
+      remove: {
+        title: '移出名单',
+        intro: '移出后各实施部门将收到解除措施的反馈任务。',
+        button: '移出',
+        done: '已移出名单'
+      },
+      repair: {
+        title: '申请信用修复',
+        intro: '最短公示期满（{from}）后，已整改并作出信用承诺的，可申请提前结束公示；由作出记录的部门审核。',
+        button: '提交申请',
+        done: '已提交修复申请'
+      },
+      repairDecide: {
+        title: '审核信用修复申请',
+        intro: '同意后该记录提前结束公示，依据该记录的名单条目随之移出，信用分重新计算。',
+        button: '提交审核',
+        done: '已审核'
+      },
+      accept: {
+        title: '接收反馈任务',
+        intro: '接收后请按措施执行，并反馈落实情况。',
+        button: '接收',
+        done: '已接收'
+      },
+      notApplicable: {
+        title: '不适用',
+        intro: '说明本部门无需采取该措施的理由（例如该主体未申请相关事项）。',
+        button: '提交',
+        done: '已标记为不适用'
+      },
+      feedback: {
+        title: '反馈落实情况',
+        intro: '写明已采取的措施和结果。',
+        button: '反馈',
+        done: '已反馈'
+      }
+    },
+    repair: {
+      title: '信用修复审核',
+      titleInstitution: '信用修复',
+      records: '本机构的失信记录',
+      institutionIntro: '失信记录最短公示期满后，已整改并作出信用承诺的，可申请信用修复（严重处罚除外）。',
+      noRecords: '没有公示期内的失信记录',
+      mine: '我的修复申请',
+      queue: '修复申请',
+      officerIntro: '{department}作出的信用记录的修复申请。',
+      none: '暂无修复申请',
+      apply: '申请修复',
+      review: '审核',
+      approve: '同意修复',
+      reject: '不予修复',
+      rectification: '整改情况',
+      pledge: '信用承诺',
+      pledgeHint: '承诺内容将随修复结果公示，如违反承诺将依法依规从重处理。',
+      evidence: '证明材料',
+      evidenceHint: '说明可供核查的材料（整改报告、验收文书、照片等）。',
+      appliedAt: '申请于 {at}',
+      stateOf: '修复{state}',
+      loadFailed: '加载修复申请失败'
+    },
+    task: {
+      title: '反馈任务',
+      intro: '各实施部门执行联合奖惩措施的反馈任务。',
+      introOfficer: '{department}需执行的联合奖惩措施：接收后执行并反馈落实情况，或说明不适用的理由。逾期未反馈的任务标红。',
+      department: '实施部门',
+      ownDepartment: '本部门',
+      measures: '措施',
+      due: '{day} 前反馈',
+      overdue: '已逾期',
+      overdueOnly: '仅逾期',
+      answer: '答复与反馈',
+      respondedAt: '已于 {at} 接收',
+      accept: '接收',
+      notApplicable: '不适用',
+      feedback: '反馈落实情况',
+      closed: '已完成',
+      none: '暂无反馈任务',
+      loadFailed: '加载反馈任务失败'
+    },
+    memo: {
+      title: '联合奖惩备忘录',
+      intro: '备忘录将发起部门的名单与各实施部门的措施关联：主体列入名单后，措施对主体本身（或其法定代表人、运营方等关联方）适用。',
+      add: '新增备忘录',
+      added: '已新增备忘录',
+      none: '暂无备忘录',
+      signedOn: '{day} 签署',
+      signedOnLabel: '签署日期',
+      inactive: '已停用',
+      lists: '关联名单',
+      basis: '依据',
+      number: '文号',
+      titleLabel: '标题',
+      initiator: '发起部门',
+      measures: '措施',
+      measureCode: '代码',
+      addMeasure: '增加措施',
+      loadFailed: '加载备忘录失败'
+    },
+    graph: {
+      title: '关系图谱',
+      intro: '主体所在名单、名单关联的备忘录及其措施与实施部门，以及法定代表人、运营方等关联方（个人姓名已脱敏）。点击节点查看详情，点击机构或企业节点展开其关联。',
+      depth: '深度',
+      hops: '{n} 跳',
+      show: '显示',
+      truncated: '节点过多，仅显示部分，请减少深度。',
+      selected: '选中节点',
+      nothingSelected: '点击图中节点查看',
+      openEntity: '查看信用画像',
+      neighbours: '相邻节点（{n}）',
+      expandable: '可展开',
+      clickHint: '点击机构或企业节点展开',
+      kind: {
+        entity: '机构/企业',
+        person: '个人',
+        list: '名单',
+        memorandum: '备忘录',
+        measure: '措施',
+        department: '部门'
+      },
+      edge: {
+        on_list: '列入名单',
+        bound_by: '备忘录关联',
+        provides: '规定措施',
+        carried_out_by: '实施部门',
+        keeps: '管理名单',
+        related: '关联'
+      }
+    },
+    dashboard: {
+      title: '信用监管',
+      unavailable: '暂时无法获取信用数据',
+      proposed: '失信名单告知中',
+      overdue: '逾期反馈任务',
+      onNoList: '本机构未列入任何名单',
+      notice: '告知中，异议期至 {until}'
+    }
+  },
+  publicCredit: {
+    footer: '信用公示：失信联合惩戒对象名单、守信激励名单按规定公示，信用报告可凭编号核验。对名单信息有异议的，可向认定部门提出。',
+    nav: {
+      blacklist: '失信名单',
+      redlist: '守信名单',
+      verify: '报告核验'
+    },
+    list: {
+      title: {
+        blacklist: '失信联合惩戒对象名单',
+        redlist: '守信激励名单'
+      },
+      intro: {
+        blacklist: '经告知、异议和决定程序列入失信联合惩戒对象名单、仍在有效期内的主体。',
+        redlist: '信用状况良好、列入守信激励名单的主体。'
+      },
+      entity: '主体',
+      ground: '列入事由与依据',
+      department: '认定部门',
+      listedOn: '列入日期',
+      endsOn: '有效期至',
+      empty: '暂无',
+      loadFailed: '加载名单失败'
+    },
+    verify: {
+      title: '信用报告核验',
+      intro: '输入信用报告编号，查看该编号下出具的报告；选择报告 PDF 文件，本页在您的浏览器中计算其 SHA-256（文件不会上传），判断是否为出具的原件。',
+      placeholder: '报告编号，如 CR20261123-XXXXXXXXXX',
+      submit: '核验',
+      notFound: '没有编号为 {number} 的信用报告',
+      number: '报告编号',
+      generatedAt: '出具时间',
+      entity: '主体',
+      grade: '信用等级',
+      score: '{n} 分',
+      size: '文件大小',
+      pickFile: '选择报告文件比对：',
+      hashing: '正在计算…',
+      noCrypto: '浏览器不支持 SHA-256 计算（需 HTTPS 或本机访问）',
+      fileHash: '文件 {name} 的 SHA-256：',
+      match: '一致：该文件即为以上编号出具的信用报告原件',
+      mismatch: '不一致：该文件不是以上编号出具的报告，或已被修改'
+    }
+  },
   errors: {
     forbiddenTitle: '403 无权访问',
     forbiddenText: '抱歉，您没有权限访问该页面。',

@@ -2,6 +2,7 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
 import { STAFF_ROLES, QUEUE_ROLES, IMPORT_ROLES, DRAW_OFFICER_ROLES, DRAW_RESULT_ROLES, HAZARD_ROLES, COMPLAINT_ROLES } from '../constants.js'
 import { RATING_ROLES } from '../components/ratings/labels.js'
+import { CREDIT_LIST_ROLES, CREDIT_REPAIR_ROLES, CREDIT_STAFF_ROLES } from '../components/credit/labels.js'
 
 const routes = [
   {
@@ -161,6 +162,74 @@ const routes = [
         component: () => import('../views/ratings/RatingDetailView.vue'),
         meta: { roles: RATING_ROLES, titleKey: 'ratings.menu.detail', menu: '/ratings' }
       },
+      // 信用 (credit): the query and an entity's page, the check, the lists and their entries, memoranda, feedback tasks,
+      // repair, records and the graph; 我的信用 for an institution.
+      {
+        path: 'credit',
+        name: 'credit-search',
+        component: () => import('../views/credit/CreditSearchView.vue'),
+        meta: { roles: CREDIT_STAFF_ROLES, titleKey: 'credit.menu.search' }
+      },
+      {
+        path: 'credit/entities/:code([0-9A-Za-z]{18})',
+        name: 'credit-entity',
+        component: () => import('../views/credit/CreditEntityView.vue'),
+        meta: { roles: CREDIT_STAFF_ROLES, titleKey: 'credit.menu.entity', menu: '/credit' }
+      },
+      {
+        path: 'credit/mine',
+        name: 'credit-mine',
+        component: () => import('../views/credit/MyCreditView.vue'),
+        meta: { roles: ['institution'], titleKey: 'credit.menu.mine' }
+      },
+      {
+        path: 'credit/check',
+        name: 'credit-check',
+        component: () => import('../views/credit/CreditCheckView.vue'),
+        meta: { roles: CREDIT_STAFF_ROLES, titleKey: 'credit.menu.check' }
+      },
+      {
+        path: 'credit/lists',
+        name: 'credit-lists',
+        component: () => import('../views/credit/CreditListsView.vue'),
+        meta: { roles: CREDIT_LIST_ROLES, titleKey: 'credit.menu.lists' }
+      },
+      {
+        path: 'credit/lists/:list(blacklist|watchlist|redlist)/:id(\\d+)',
+        name: 'credit-entry',
+        component: () => import('../views/credit/CreditEntryView.vue'),
+        meta: { roles: CREDIT_LIST_ROLES, titleKey: 'credit.menu.entry', menu: '/credit/lists' }
+      },
+      {
+        path: 'credit/memoranda',
+        name: 'credit-memoranda',
+        component: () => import('../views/credit/MemorandaView.vue'),
+        meta: { roles: CREDIT_LIST_ROLES, titleKey: 'credit.menu.memoranda' }
+      },
+      {
+        path: 'credit/feedback',
+        name: 'credit-feedback',
+        component: () => import('../views/credit/FeedbackView.vue'),
+        meta: { roles: CREDIT_STAFF_ROLES, titleKey: 'credit.menu.feedback' }
+      },
+      {
+        path: 'credit/repairs',
+        name: 'credit-repairs',
+        component: () => import('../views/credit/RepairsView.vue'),
+        meta: { roles: CREDIT_REPAIR_ROLES, titleKey: 'credit.menu.repairs' }
+      },
+      {
+        path: 'credit/records',
+        name: 'credit-records',
+        component: () => import('../views/credit/RecordsView.vue'),
+        meta: { roles: CREDIT_STAFF_ROLES, titleKey: 'credit.menu.records' }
+      },
+      {
+        path: 'credit/graph',
+        name: 'credit-graph',
+        component: () => import('../views/credit/CreditGraphView.vue'),
+        meta: { roles: CREDIT_STAFF_ROLES, titleKey: 'credit.menu.graph' }
+      },
       {
         path: '403',
         name: 'forbidden',
@@ -229,6 +298,24 @@ const routes = [
         name: 'public-rating-scheme',
         component: () => import('../views/ratings/SchemeView.vue'),
         meta: { public: true, titleKey: 'ratings.scheme.title' }
+      },
+      {
+        path: 'credit/blacklist',
+        name: 'public-credit-blacklist',
+        component: () => import('../views/public/PublicCreditListView.vue'),
+        meta: { public: true, creditList: 'blacklist', titleKey: 'publicCredit.list.title.blacklist' }
+      },
+      {
+        path: 'credit/redlist',
+        name: 'public-credit-redlist',
+        component: () => import('../views/public/PublicCreditListView.vue'),
+        meta: { public: true, creditList: 'redlist', titleKey: 'publicCredit.list.title.redlist' }
+      },
+      {
+        path: 'credit/verify',
+        name: 'public-credit-verify',
+        component: () => import('../views/public/PublicCreditVerifyView.vue'),
+        meta: { public: true, titleKey: 'publicCredit.verify.title' }
       }
     ]
   },

@@ -44,6 +44,8 @@ export const repairStateLabel = (s) => label('credit.repairState', s)
 export const removalReasonLabel = (r) => label('credit.removalReason', r)
 export const activityLabel = (k) => label('credit.activity', k)
 export const graphKindLabel = (k) => label('credit.graph.kind', k)
+/** An entry's ground: the blacklist's grounds are named by the server; the watch and red lists' codes here. */
+export const groundLabel = (entry) => (entry.ground_name && entry.ground_name !== entry.ground ? entry.ground_name : label('credit.ground', entry.ground))
 
 const GRADE_TAG = { A: 'success', B: 'primary', C: 'warning', D: 'danger' }
 /** A grade's colour: A green … D red (A+ and A- as A). */
@@ -86,11 +88,11 @@ export function stepLabel(step, departments) {
   return step.label
 }
 
-/** "2026-11-23" of an ISO time in Asia/Shanghai; '' when there is none. */
+/** Days and ages as the rating pages show them ("2026-11-23", "3 个月前"). */
 export { dayOf, ageText } from '../ratings/labels.js'
 
 /** The list kind a memorandum binds ("MZ:blacklist" → "blacklist"). */
 export const listKindOf = (key) => String(key || '').split(':')[1] || ''
 
 /** A record's publication window as text: "2026-11-23 至 2029-11-23". */
-export const windowText = (from, until) => t('credit.record.window', { from: from || '…', until: until || '…' })
+export const windowText = (from, until) => t('credit.record.windowText', { from: from || '…', until: until || '…' })
