@@ -34,7 +34,8 @@ class RatingsTest : public ::testing::Test {
     config.registry.piiEncryptionKey = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE=";
     config.registry.piiIndexKey = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=";
     app_ = std::make_unique<server::App>(config, [](const std::string&) {}, &clock_);
-    ASSERT_TRUE(server::seedDemo(*app_));
+    auto seeded = server::seedDemo(*app_);
+    ASSERT_TRUE(seeded) << seeded.error().message;
   }
   void TearDown() override {
     app_.reset();
@@ -95,7 +96,14 @@ TEST_F(RatingsTest, AnOverdueMajorHazardFlagsTheRatingForReviewOnceAfterTheEvent
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(reviews, 1) << "only the major overdue hazard of 颐康 leads to a review";
+  // The major overdue hazard of 颐康 and the credit demo's blacklisting of 湓城 (credit.blacklisted) lead to a
+  // review each; the general hazard and the reported one do not.
+  EXPECT_EQ(reviews, 2);
+  std::int64_t pencheng = institution("瑞昌市湓城街道综合养老服务中心");
+  auto blacklisted = app_->pool().acquire()->query("SELECT review_state, review_reason FROM ratings WHERE id = ?",
+                                                  publishedRatingOf(pencheng));
+  EXPECT_EQ(blacklisted[0].str("review_state"), "required");
+  EXPECT_NE(blacklisted[0].str("review_reason").find("失信联合惩戒对象名单"), std::string::npos);
   EXPECT_EQ(ratings.followEvents().reviews, 0);
   auto flagged = app_->pool().acquire()->query("SELECT review_state, review_reason FROM ratings WHERE id = ?",
                                               publishedRatingOf(yikang));

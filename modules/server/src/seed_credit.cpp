@@ -87,8 +87,9 @@ core::Status seedCreditDemo(App& app) {
     if (!created) return check(created.error(), "memorandum " + m.spec.number);
   }
 
-  // The events the other demo data wrote (hazards, ratings): records and the fire-hazard proposal.
-  credit.followEvents(0);
+  // The events the other demo data wrote (hazards, ratings): records and the fire-hazard proposal. Everything
+  // written so far, even at the same instant (a test's clock may stand still): a settling time of -1 s.
+  credit.followEvents(-1);
 
   // 湓城: a serious penalty for not filing the annual report, proposed for the blacklist, objection window over,
   // listed by the second officer.
@@ -103,7 +104,7 @@ core::Status seedCreditDemo(App& app) {
     r.legalBasis = "《养老机构管理办法》第四十六条";
     r.documentNo = "瑞民罚决〔2026〕3号";
     r.facts = "该中心 2024、2025 年度均未按规定报送年度工作报告，经责令限期改正后逾期仍未改正。";
-    r.decidedOn = core::formatDay(core::shanghaiDay(std::chrono::system_clock::now()) - std::chrono::days(40));
+    r.decidedOn = core::formatDay(core::shanghaiDay(app.clock().now()) - std::chrono::days(40));
     auto record = credit.addRecord(demoActor(*wang), *wang, r);
     if (!record) return check(record.error(), "penalty of 湓城");
     credit::ProposalInput p{code, "no_annual_report", "", r.facts, record->id};
@@ -152,7 +153,7 @@ core::Status seedCreditDemo(App& app) {
     r.legalBasis = "九民字〔2026〕41号";
     r.documentNo = "九民字〔2026〕41号";
     r.facts = "在全市养老机构服务质量建设专项行动中被评为市级示范养老机构。";
-    r.decidedOn = core::formatDay(core::shanghaiDay(std::chrono::system_clock::now()) - std::chrono::days(20));
+    r.decidedOn = core::formatDay(core::shanghaiDay(app.clock().now()) - std::chrono::days(20));
     if (auto x = credit.addRecord(demoActor(*wang), *wang, r); !x) return check(x.error(), "commendation of 夕阳红");
     credit::ProposalInput p{code, "trustworthy", "国发〔2016〕33号", "信用等级 A，等级评定四级以上，三年内无一般及以上失信记录。",
                             std::nullopt};

@@ -381,7 +381,8 @@ class CreditService {
 
   // Background work
   /// Reads the outbox (hazards, ratings, inspections) once per event into records and proposals.
-  /// `settleSeconds` overrides the configured settling time (seed-demo, alone on its database, passes 0).
+  /// `settleSeconds` overrides the configured settling time (seed-demo, alone on its database, passes -1: every
+  /// event written up to now, including this very instant).
   FollowReport followEvents(std::optional<int> settleSeconds = std::nullopt);
   /// Applies other processes' changes (credit_changes) to this process's graph; flushes the check-view log.
   int followChanges();

@@ -50,6 +50,8 @@ class App {
   /// Whether personal-data keys are configured (resident ID numbers can be stored).
   bool canStorePersonalData() const { return cipher_.has_value(); }
   const Config& config() const { return config_; }
+  /// The clock every service uses (seed data dates itself by it).
+  const core::Clock& clock() const { return clock_; }
   /// Readiness: the database answers and every migration file has been applied unchanged.
   core::Status ready();
   /// Loads migration files from config.migrationsDir.
