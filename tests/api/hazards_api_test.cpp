@@ -150,7 +150,7 @@ TEST_F(HazardsApi, TheLoopRunsToVerificationByASecondPersonWithTheHistoryAndAudi
     EXPECT_NE(audit.body.find(std::string("\"") + action + "\""), std::string::npos) << action;
   }
   auto lease = database_->pool().acquire();
-  auto outbox = lease->query("SELECT topic FROM domain_events WHERE aggregate_id = ? ORDER BY id", id);
+  auto outbox = lease->query("SELECT topic FROM domain_events WHERE aggregate_type = 'hazard' AND aggregate_id = ? ORDER BY id", id);
   ASSERT_EQ(outbox.size(), 2u);
   EXPECT_EQ(outbox[0].str("topic"), "hazard.reported");
   EXPECT_EQ(outbox[1].str("topic"), "hazard.verified");
