@@ -102,7 +102,7 @@ TEST_F(CreditDrawsTest, ABlacklistedInstitutionIsDrawnAtTheDRatioAndLeavesTierDW
   auto entry = lease->query("SELECT id FROM credit_list_entries WHERE entity_code = ? AND list_kind = 'blacklist'", code_);
   http::Principal second = officer_;
   second.userId = lease->query("SELECT id FROM users WHERE username = 'mz.zhaoli'")[0].i64("id");
-  auto removed = app_->credit().remove(actor_, second, entry[0].i64("id"), "obligations_met", "已补报两年年度报告并公开。");
+  auto removed = app_->credit().remove(actor_, second, "blacklist", entry[0].i64("id"), "obligations_met", "已补报两年年度报告并公开。");
   ASSERT_TRUE(removed) << removed.error().message;
   auto [after, again] = drawOnce("信用分级抽查（二）");
   EXPECT_FALSE(hasField(after, "D")) << after;

@@ -296,15 +296,6 @@ core::Result<std::string> listParam(const Request& r) {
   return list;
 }
 
-// The entry must be on the list the path names (an entry of another list is not found there).
-core::Status sameList(CreditService& credit, const Request& r, std::int64_t id) {
-  auto list = listParam(r);
-  if (!list) return list.error();
-  auto e = credit.entry(*r.principal, id);
-  if (!e || e->listKind != *list) return Error::notFound("list entry " + std::to_string(id) + " does not exist");
-  return core::Ok{};
-}
-
 Response pageJson(Array::Ptr items, std::int64_t total) {
   Object::Ptr o = new Object;
   o->set("items", items);
@@ -558,12 +549,13 @@ void registerRoutes(http::Router& router, CreditService& credit) {
              [&](Request& r) -> Reply {
                auto id = http::idParam(r);
                if (!id) return id.error();
-               if (auto ok = sameList(credit, r, *id); !ok) return ok.error();
+               auto list = listParam(r);
+               if (!list) return list.error();
                auto b = http::parseJsonObject(r.body);
                if (!b) return b.error();
                auto text = http::requireString(*b, "objection", 1, 4000);
                if (!text) return text.error();
-               auto e = credit.object(audit::Actor::of(r), *r.principal, *id, *text);
+               auto e = credit.object(audit::Actor::of(r), *r.principal, *list, *id, *text);
                if (!e) return e.error();
                return Response::json(entryJson(*e));
              });
@@ -572,14 +564,15 @@ void registerRoutes(http::Router& router, CreditService& credit) {
              [&](Request& r) -> Reply {
                auto id = http::idParam(r);
                if (!id) return id.error();
-               if (auto ok = sameList(credit, r, *id); !ok) return ok.error();
+               auto list = listParam(r);
+               if (!list) return list.error();
                auto b = http::parseJsonObject(r.body);
                if (!b) return b.error();
                auto decision = http::requireString(*b, "decision", 1, 16);
                if (!decision) return decision.error();
                auto reason = http::requireString(*b, "reason", 1, 2000);
                if (!reason) return reason.error();
-               auto e = credit.decide(audit::Actor::of(r), *r.principal, *id, *decision, *reason);
+               auto e = credit.decide(audit::Actor::of(r), *r.principal, *list, *id, *decision, *reason);
                if (!e) return e.error();
                return Response::json(entryJson(*e));
              });
@@ -588,14 +581,15 @@ void registerRoutes(http::Router& router, CreditService& credit) {
              [&](Request& r) -> Reply {
                auto id = http::idParam(r);
                if (!id) return id.error();
-               if (auto ok = sameList(credit, r, *id); !ok) return ok.error();
+               auto list = listParam(r);
+               if (!list) return list.error();
                auto b = http::parseJsonObject(r.body);
                if (!b) return b.error();
                auto reason = http::requireString(*b, "reason", 1, 32);
                if (!reason) return reason.error();
                auto note = http::optionalString(*b, "note", 2000);
                if (!note) return note.error();
-               auto e = credit.remove(audit::Actor::of(r), *r.principal, *id, *reason, note->value_or(""));
+               auto e = credit.remove(audit::Actor::of(r), *r.principal, *list, *id, *reason, note->value_or(""));
                if (!e) return e.error();
                return Response::json(entryJson(*e));
              });

@@ -13,6 +13,7 @@
 #include "cw/credit/report.hpp"
 #include "cw/credit/service.hpp"
 #include "cw/db/outbox.hpp"
+#include "cw/http/json.hpp"
 #include "cw/registry/codes.hpp"
 #include "repository.hpp"
 #include "service_internal.hpp"
@@ -152,10 +153,7 @@ core::Result<std::pair<std::vector<Record>, std::int64_t>> CreditService::record
     params.push_back(core::formatDay(today));
     params.push_back(core::formatDay(today));
   }
-  auto bind = [&](db::Binder& b) {
-    unsigned i = 1;
-    for (const auto& p : params) b.bind(i++, p);
-  };
+  auto bind = db::bindAll(params);
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   auto total = c.queryWith("SELECT COUNT(*) AS n FROM credit_records r JOIN credit_entities e ON e.code = r.entity_code" +
@@ -202,10 +200,7 @@ core::Result<std::pair<std::vector<ListEntry>, std::int64_t>> CreditService::ent
     params.push_back("%" + *f.q + "%");
     params.push_back(*f.q);
   }
-  auto bind = [&](db::Binder& b) {
-    unsigned i = 1;
-    for (const auto& p : params) b.bind(i++, p);
-  };
+  auto bind = db::bindAll(params);
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   core::Day today = core::shanghaiDay(clock_.now());
@@ -461,7 +456,7 @@ core::Result<GeneratedReport> CreditService::report(const audit::Actor& actor, c
             d.number, v->code, v->name, v->score.grade, v->score.total, out.info.sha256, out.info.sizeBytes,
             who.userId, core::formatSqlDateTime(clock_.now()));
   audit_.append(c, actor, {"credit.report", "credit_report", d.number,
-                           detail::json({{"entity", v->code}, {"sha256", out.info.sha256}})});
+                           http::jsonText({{"entity", v->code}, {"sha256", out.info.sha256}})});
   tx.commit();
   return out;
 }
@@ -637,16 +632,15 @@ FollowReport CreditService::followEvents(std::optional<int> settleSeconds) {
       std::string key = repo::openKey("blacklist", *department, entity->code);
       if (c.query("SELECT id FROM credit_list_entries WHERE open_key = ?", key).empty()) {
         const Ground* g = blacklistGround("fire_hazard");
-        std::string notice = *department + "-XG-" + core::formatDay(today).substr(0, 4) + "-" + core::randomCode(random_, 8);
+        auto notice = serveNotice(*department, today);
         c.execute("INSERT INTO credit_list_entries (list_kind, department_code, entity_code, ground, basis, facts,"
                   " record_id, state, open_key, notice_no, noticed_at, objection_until, source, source_ref, created_at,"
                   " updated_at) VALUES ('blacklist', ?, ?, 'fire_hazard', ?, ?, ?, 'proposed', ?, ?, ?, ?, 'event', ?,"
                   " ?, ?)",
-                  *department, entity->code, g->basis, r.facts, *id, key, notice, now,
-                  core::formatDay(calendar_.addWorkingDays(today, config_.objectionWorkingDays)),
+                  *department, entity->code, g->basis, r.facts, *id, key, notice.number, now, notice.objectionUntil,
                   "ev:" + std::to_string(e.id), now, now);
         audit_.append(c, system, {"credit.list.propose", "credit_list_entry", std::to_string(c.lastInsertId()),
-                                  detail::json({{"list", "blacklist"}, {"entity", entity->code},
+                                  http::jsonText({{"list", "blacklist"}, {"entity", entity->code},
                                                 {"ground", "fire_hazard"}, {"event", e.id}})});
         ++report.proposals;
       }
@@ -790,12 +784,7 @@ void CreditService::rebuildGraph() {
            " LEFT JOIN institutions ri ON ri.id = x.related_institution_id"
            " WHERE x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to >= ?) ORDER BY x.institution_id, x.id",
            today, today)) {
-    std::optional<std::string> key;
-    if (auto code = r.optStr("related_code")) key = *code;
-    else if (auto code2 = r.optStr("party_credit_code")) key = *code2;
-    else if (auto index = r.optStr("party_id_index")) key = "P:" + *index;
-    if (!key) continue;
-    relations[r.str("credit_code")].push_back({r.str("relation"), *key, r.str("party_name")});
+    if (auto key = repo::partyKey(r)) relations[r.str("credit_code")].push_back({r.str("relation"), *key, r.str("party_name")});
   }
   for (const auto& [code, list] : relations) graph_.setRelations(code, list);
   std::map<std::string, std::vector<Membership>> lists;

@@ -298,6 +298,13 @@ std::vector<Membership> memberships(db::Connection& c, const std::string& code) 
   return out;
 }
 
+std::optional<std::string> partyKey(const db::Row& r) {
+  if (auto code = r.optStr("related_code")) return code;
+  if (auto code = r.optStr("party_credit_code")) return code;
+  if (auto index = r.optStr("party_id_index")) return "P:" + *index;
+  return std::nullopt;
+}
+
 std::vector<Relation> relations(db::Connection& c, std::int64_t institutionId, const std::string& today) {
   std::vector<Relation> out;
   for (const auto& r : c.query(
@@ -306,12 +313,7 @@ std::vector<Relation> relations(db::Connection& c, std::int64_t institutionId, c
            " WHERE x.institution_id = ? AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to >= ?)"
            " ORDER BY x.id",
            institutionId, today, today)) {
-    std::optional<std::string> key;
-    if (auto code = r.optStr("related_code")) key = *code;
-    else if (auto code2 = r.optStr("party_credit_code")) key = *code2;
-    else if (auto index = r.optStr("party_id_index")) key = "P:" + *index;
-    if (!key) continue;
-    out.push_back({r.str("relation"), *key, r.str("party_name")});
+    if (auto key = partyKey(r)) out.push_back({r.str("relation"), *key, r.str("party_name")});
   }
   return out;
 }

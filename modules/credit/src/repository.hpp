@@ -52,6 +52,9 @@ void logChange(db::Connection& c, const std::string& kind, const std::string& re
 
 /// The lists the entity is on now, as graph memberships.
 std::vector<Membership> memberships(db::Connection& c, const std::string& code);
+/// The graph key of an institution_relations row's party (columns related_code, party_credit_code,
+/// party_id_index): the related institution's or the party's credit code, or "P:" + a person's blind index.
+std::optional<std::string> partyKey(const db::Row& row);
 /// The entity's related parties valid on `today` (from the registry's institution_relations).
 std::vector<Relation> relations(db::Connection& c, std::int64_t institutionId, const std::string& today);
 

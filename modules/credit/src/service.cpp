@@ -198,7 +198,7 @@ void CreditService::closeEntry(db::Connection& c, const ListEntry& e, const std:
     repo::logChange(c, "entity", e.entityCode, now);
     db::emitEvent(c, {0, "credit.delisted", "credit_list_entry", e.id, e.institutionId,
                       "credit:entry:" + std::to_string(e.id) + ":" + state,
-                      detail::json({{"list", e.listKind}, {"department", e.departmentCode}, {"reason", reason}}), ""},
+                      http::jsonText({{"list", e.listKind}, {"department", e.departmentCode}, {"reason", reason}}), ""},
                   now);
   }
 }
@@ -218,7 +218,7 @@ void CreditService::listEntry(db::Connection& c, const ListEntry& e, const std::
   repo::logChange(c, "entity", e.entityCode, now);
   db::emitEvent(c, {0, e.listKind == "blacklist" ? "credit.blacklisted" : "credit.listed", "credit_list_entry", e.id,
                     e.institutionId, "credit:entry:" + std::to_string(e.id) + ":listed",
-                    detail::json({{"list", e.listKind}, {"department", e.departmentCode}, {"ground", e.groundName}}),
+                    http::jsonText({{"list", e.listKind}, {"department", e.departmentCode}, {"ground", e.groundName}}),
                     ""},
                 now);
 }
@@ -308,7 +308,7 @@ core::Result<Record> CreditService::addRecord(const audit::Actor& actor, const h
   if (!id) return id.error();
   rescore(c, entity->code, "新增信用记录：" + (in.title.empty() ? std::string(kind->name) : in.title), now);
   audit_.append(c, actor, {"credit.record.add", "credit_record", std::to_string(*id),
-                           detail::json({{"entity", entity->code}, {"kind", in.kind}, {"severity", in.severity}})});
+                           http::jsonText({{"entity", entity->code}, {"kind", in.kind}, {"severity", in.severity}})});
   tx.commit();
   refreshEntity(*lease, entity->code);
   return *repo::loadRecord(*lease, *id, core::shanghaiDay(clock_.now()));
@@ -401,7 +401,7 @@ core::Result<int> CreditService::importCourtList(const audit::Actor& actor, cons
     ++added;
   }
   audit_.append(c, actor, {"credit.court_list.import", "credit_records", std::to_string(added),
-                           detail::json({{"rows", static_cast<int>(lines.size())}, {"added", added}})});
+                           http::jsonText({{"rows", static_cast<int>(lines.size())}, {"added", added}})});
   tx.commit();
   for (const auto& code : touched) refreshEntity(*lease, code);
   return added;
@@ -464,8 +464,9 @@ core::Result<ListEntry> CreditService::propose(const audit::Actor& actor, const 
   }
   std::optional<std::string> noticeNo, objectionUntil;
   if (listKind == "blacklist") {
-    noticeNo = department + "-XG-" + core::formatDay(today).substr(0, 4) + "-" + core::randomCode(random_, 8);
-    objectionUntil = core::formatDay(calendar_.addWorkingDays(today, config_.objectionWorkingDays));
+    auto notice = serveNotice(department, today);
+    noticeNo = notice.number;
+    objectionUntil = notice.objectionUntil;
   }
   c.execute("INSERT INTO credit_list_entries (list_kind, department_code, entity_code, ground, basis, facts, record_id,"
             " state, open_key, notice_no, noticed_at, objection_until, proposed_by, source, created_at, updated_at)"
@@ -474,9 +475,14 @@ core::Result<ListEntry> CreditService::propose(const audit::Actor& actor, const 
             noticeNo ? std::optional<std::string>(now) : std::nullopt, objectionUntil, who.userId, now, now);
   std::int64_t id = c.lastInsertId();
   audit_.append(c, actor, {"credit.list.propose", "credit_list_entry", std::to_string(id),
-                           detail::json({{"list", listKind}, {"entity", entity->code}, {"ground", in.ground}})});
+                           http::jsonText({{"list", listKind}, {"entity", entity->code}, {"ground", in.ground}})});
   tx.commit();
   return *repo::loadEntry(*lease, id, today);
+}
+
+CreditService::Notice CreditService::serveNotice(const std::string& department, core::Day today) {
+  return {department + "-XG-" + core::formatDay(today).substr(0, 4) + "-" + core::randomCode(random_, 8),
+          core::formatDay(calendar_.addWorkingDays(today, config_.objectionWorkingDays))};
 }
 
 std::string CreditService::redListBlocker(db::Connection& c, const std::string& code, core::Day today) {
@@ -502,13 +508,13 @@ std::string CreditService::redListBlocker(db::Connection& c, const std::string& 
   return "";
 }
 
-core::Result<ListEntry> CreditService::withEntry(const audit::Actor&, const http::Principal&, std::int64_t id,
+core::Result<ListEntry> CreditService::withEntry(const std::string& listKind, std::int64_t id,
                                                  const std::function<core::Status(Tx&)>& change) {
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   db::Transaction tx(c);
   core::Day today = core::shanghaiDay(clock_.now());
-  auto head = c.query("SELECT entity_code FROM credit_list_entries WHERE id = ?", id);
+  auto head = c.query("SELECT entity_code FROM credit_list_entries WHERE id = ? AND list_kind = ?", id, listKind);
   if (head.empty()) return Error::notFound("list entry " + std::to_string(id) + " does not exist");
   std::string code = head[0].str("entity_code");
   repo::findEntity(c, code, true);
@@ -521,9 +527,10 @@ core::Result<ListEntry> CreditService::withEntry(const audit::Actor&, const http
 }
 
 core::Result<ListEntry> CreditService::object(const audit::Actor& actor, const http::Principal& who,
-                                              std::int64_t entryId, const std::string& text) {
+                                              const std::string& listKind, std::int64_t entryId,
+                                              const std::string& text) {
   if (auto ok = core::checkText("objection", text, 10, 4000); !ok) return ok.error();
-  return withEntry(actor, who, entryId, [&](Tx& x) -> core::Status {
+  return withEntry(listKind, entryId, [&](Tx& x) -> core::Status {
     if (who.role != "institution" || !who.institutionId || !x.e.institutionId || *who.institutionId != *x.e.institutionId) {
       return Error::notFound("list entry " + std::to_string(entryId) + " does not exist");
     }
@@ -541,11 +548,11 @@ core::Result<ListEntry> CreditService::object(const audit::Actor& actor, const h
 }
 
 core::Result<ListEntry> CreditService::decide(const audit::Actor& actor, const http::Principal& who,
-                                              std::int64_t entryId, const std::string& decision,
-                                              const std::string& reason) {
+                                              const std::string& listKind, std::int64_t entryId,
+                                              const std::string& decision, const std::string& reason) {
   if (decision != "list" && decision != "dismiss") return Error::invalid("decision", "decision must be list or dismiss");
   if (auto ok = core::checkText("reason", reason, 2, 2000); !ok) return ok.error();
-  return withEntry(actor, who, entryId, [&](Tx& x) -> core::Status {
+  return withEntry(listKind, entryId, [&](Tx& x) -> core::Status {
     if (!isOfficerOf(who, x.e.departmentCode)) return Error::denied("only officers of " + x.e.departmentCode + " decide this entry");
     if (x.e.state != "proposed") return Error::precondition("only a proposed entry is decided; this one is " + x.e.state);
     auto proposer = x.c.query("SELECT proposed_by FROM credit_list_entries WHERE id = ?", entryId)[0].optI64("proposed_by");
@@ -567,20 +574,21 @@ core::Result<ListEntry> CreditService::decide(const audit::Actor& actor, const h
     }
     rescore(x.c, x.e.entityCode, (decision == "list" ? "列入" : "不予列入") + x.e.listName, x.now);
     audit_.append(x.c, actor, {"credit.list.decide", "credit_list_entry", std::to_string(entryId),
-                               detail::json({{"decision", decision}})});
+                               http::jsonText({{"decision", decision}})});
     return core::Ok{};
   });
 }
 
 core::Result<ListEntry> CreditService::remove(const audit::Actor& actor, const http::Principal& who,
-                                              std::int64_t entryId, const std::string& reason, const std::string& note) {
+                                              const std::string& listKind, std::int64_t entryId,
+                                              const std::string& reason, const std::string& note) {
   if (reason != "two_years_clean" && reason != "obligations_met") {
     return Error::invalid("reason", "reason must be two_years_clean or obligations_met");
   }
   if (reason == "obligations_met") {
     if (auto ok = core::checkText("note", note, 5, 2000); !ok) return ok.error();
   }
-  return withEntry(actor, who, entryId, [&](Tx& x) -> core::Status {
+  return withEntry(listKind, entryId, [&](Tx& x) -> core::Status {
     if (!isOfficerOf(who, x.e.departmentCode)) return Error::denied("only officers of " + x.e.departmentCode + " remove this entry");
     if (x.e.state != "listed") return Error::precondition("only a listed entry is removed; this one is " + x.e.state);
     if (reason == "two_years_clean") {
@@ -601,7 +609,7 @@ core::Result<ListEntry> CreditService::remove(const audit::Actor& actor, const h
     closeEntry(x.c, x.e, "removed", reason, note, who.userId, x.now);
     rescore(x.c, x.e.entityCode, "移出" + x.e.listName, x.now);
     audit_.append(x.c, actor, {"credit.list.remove", "credit_list_entry", std::to_string(entryId),
-                               detail::json({{"reason", reason}})});
+                               http::jsonText({{"reason", reason}})});
     return core::Ok{};
   });
 }
@@ -691,7 +699,7 @@ core::Result<Memorandum> CreditService::addMemorandum(const audit::Actor& actor,
   }
   repo::logChange(c, "memorandum", std::to_string(m.id), now);
   audit_.append(c, actor, {"credit.memorandum.add", "credit_memorandum", std::to_string(m.id),
-                           detail::json({{"number", m.number}, {"measures", static_cast<int>(m.measures.size())}})});
+                           http::jsonText({{"number", m.number}, {"measures", static_cast<int>(m.measures.size())}})});
   tx.commit();
   refreshMemorandum(*lease, m.id);
   for (const auto& row : repo::loadMemorandumRows(*lease)) {
@@ -737,10 +745,7 @@ core::Result<std::pair<std::vector<Task>, std::int64_t>> CreditService::tasks(co
     where += " AND t.state IN ('pending', 'accepted') AND t.due_on < ?";
     params.push_back(core::formatDay(today));
   }
-  auto bind = [&](db::Binder& b) {
-    unsigned i = 1;
-    for (const auto& p : params) b.bind(i++, p);
-  };
+  auto bind = db::bindAll(params);
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   auto total = c.queryWith("SELECT COUNT(*) AS n FROM credit_tasks t JOIN credit_list_entries l ON l.id = t.list_entry_id" +
@@ -849,7 +854,7 @@ core::Result<Repair> CreditService::applyRepair(const audit::Actor& actor, const
             who.userId, now);
   std::int64_t id = c.lastInsertId();
   audit_.append(c, actor, {"credit.repair.apply", "credit_repair", std::to_string(id),
-                           detail::json({{"record", in.recordId}})});
+                           http::jsonText({{"record", in.recordId}})});
   tx.commit();
   return *loadRepair(c, id);
 }
@@ -892,12 +897,12 @@ core::Result<Repair> CreditService::decideRepair(const audit::Actor& actor, cons
                  who.userId, now);
     }
     db::emitEvent(c, {0, "credit.repaired", "credit_record", repair->recordId, std::nullopt,
-                      "credit:repair:" + std::to_string(id), detail::json({{"entity", code}}), ""},
+                      "credit:repair:" + std::to_string(id), http::jsonText({{"entity", code}}), ""},
                   now);
     rescore(c, code, "信用修复：" + repair->recordTitle, now);
   }
   audit_.append(c, actor, {"credit.repair.decide", "credit_repair", std::to_string(id),
-                           detail::json({{"decision", decision}})});
+                           http::jsonText({{"decision", decision}})});
   tx.commit();
   refreshEntity(*lease, code);
   return *loadRepair(*lease, id);
@@ -929,10 +934,7 @@ core::Result<std::vector<Repair>> CreditService::repairs(const http::Principal& 
   auto lease = pool_.acquire();
   std::vector<Repair> out;
   for (const auto& r : lease->queryWith(std::string(detail::kRepairSelect) + where + " ORDER BY p.id DESC LIMIT 200",
-                                        [&](db::Binder& b) {
-                                          unsigned i = 1;
-                                          for (const auto& p : params) b.bind(i++, p);
-                                        })) {
+                                        db::bindAll(params))) {
     out.push_back(detail::toRepair(r));
   }
   return out;

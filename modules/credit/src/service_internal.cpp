@@ -1,18 +1,9 @@
 #include "service_internal.hpp"
 
-#include <Poco/JSON/Object.h>
-
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
-#include "cw/http/json.hpp"
 
 namespace cw::credit::detail {
-
-std::string json(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields) {
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-  for (const auto& [k, v] : fields) o->set(k, v);
-  return http::toJsonText(o);
-}
 
 const char* const kRepairSelect =
     "SELECT p.id, p.entity_code, e.name AS entity_name, p.record_id, r.title AS record_title,"

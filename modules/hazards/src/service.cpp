@@ -21,11 +21,7 @@ using core::ErrorCode;
 
 namespace {
 
-std::string json(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields) {
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-  for (const auto& [k, v] : fields) o->set(k, v);
-  return http::toJsonText(o);
-}
+using http::jsonText;
 
 bool isStaff(const http::Principal& who) {
   return who.role == "admin" || who.role == "officer" || who.role == "inspector";
@@ -197,12 +193,12 @@ static void recordNewHazard(db::Connection& c, audit::AuditLog& audit, const aud
     repo::addEvent(c, id, actor, now, "acknowledged", "reported", "rectifying", "自查整改，期限 " + n.deadline);
   }
   repo::emit(c, "hazard.reported", id, n.institutionId, "hazard:" + std::to_string(id) + ":reported",
-             json({{"severity", n.severity}, {"category", n.entry->category}, {"catalogue_code", n.entry->code},
+             jsonText({{"severity", n.severity}, {"category", n.entry->category}, {"catalogue_code", n.entry->code},
                    {"fire_safety", n.entry->fireSafety && n.severity == "major"}, {"source", n.source},
                    {"deadline", n.deadline}}),
              now);
   audit.append(c, actor, {"hazard.report", "hazard", std::to_string(id),
-                          json({{"institution_id", n.institutionId}, {"catalogue_code", n.entry->code},
+                          jsonText({{"institution_id", n.institutionId}, {"catalogue_code", n.entry->code},
                                 {"severity", n.severity}, {"source", n.source}, {"deadline", n.deadline}})});
 }
 
@@ -377,7 +373,7 @@ core::Result<Hazard> HazardService::requestExtension(const audit::Actor& actor, 
                 days, core::trim(reason), x.now, id);
     repo::addEvent(x.c, id, actor, x.now, "extension_requested", std::nullopt, std::nullopt,
                    "申请延期 " + std::to_string(days) + " 日：" + core::trim(reason));
-    audit_.append(x.c, actor, {"hazard.extension.request", "hazard", std::to_string(id), json({{"days", days}})});
+    audit_.append(x.c, actor, {"hazard.extension.request", "hazard", std::to_string(id), jsonText({{"days", days}})});
     return core::Ok{};
   });
 }
@@ -407,7 +403,7 @@ core::Result<Hazard> HazardService::decideExtension(const audit::Actor& actor, c
     repo::addEvent(x.c, id, actor, x.now, grant ? "extension_granted" : "extension_refused", std::nullopt,
                    std::nullopt, grant ? "新期限 " + deadline + (trimmed ? "：" + *trimmed : "") : *trimmed);
     audit_.append(x.c, actor, {"hazard.extension.decide", "hazard", std::to_string(id),
-                               json({{"grant", grant}, {"deadline", deadline}})});
+                               jsonText({{"grant", grant}, {"deadline", deadline}})});
     return core::Ok{};
   });
 }
@@ -430,7 +426,7 @@ core::Result<Hazard> HazardService::changeDeadline(const audit::Actor& actor, co
     repo::addEvent(x.c, id, actor, x.now, "deadline_changed", std::nullopt, std::nullopt,
                    x.h.deadline + " → " + deadline + "：" + core::trim(reason));
     audit_.append(x.c, actor, {"hazard.deadline", "hazard", std::to_string(id),
-                               json({{"from", x.h.deadline}, {"to", deadline}})});
+                               jsonText({{"from", x.h.deadline}, {"to", deadline}})});
     return core::Ok{};
   });
 }
@@ -451,7 +447,7 @@ core::Result<Hazard> HazardService::submit(const audit::Actor& actor, const http
     }
     x.c.execute("UPDATE hazards SET state = ?, submitted_at = ?, updated_at = ? WHERE id = ?", *next, x.now, x.now, id);
     repo::addEvent(x.c, id, actor, x.now, "submitted", x.h.state, *next, core::trim(note));
-    audit_.append(x.c, actor, {"hazard.submit", "hazard", std::to_string(id), json({{"round", x.h.round}})});
+    audit_.append(x.c, actor, {"hazard.submit", "hazard", std::to_string(id), jsonText({{"round", x.h.round}})});
     return core::Ok{};
   });
 }
@@ -473,10 +469,10 @@ core::Result<Hazard> HazardService::verify(const audit::Actor& actor, const http
     repo::addEvent(x.c, id, actor, x.now, "verified", x.h.state, *next, core::trim(note));
     repo::emit(x.c, "hazard.verified", id, x.h.institutionId,
                "hazard:" + std::to_string(id) + ":verified:" + std::to_string(x.h.reopenCount),
-               json({{"severity", x.h.severity}, {"category", x.h.category}, {"on_time", onTime},
+               jsonText({{"severity", x.h.severity}, {"category", x.h.category}, {"on_time", onTime},
                      {"deadline", x.h.deadline}, {"escalated", x.h.escalatedAt.has_value()}}),
                x.now);
-    audit_.append(x.c, actor, {"hazard.verify", "hazard", std::to_string(id), json({{"on_time", onTime}})});
+    audit_.append(x.c, actor, {"hazard.verify", "hazard", std::to_string(id), jsonText({{"on_time", onTime}})});
     return core::Ok{};
   });
 }
@@ -492,7 +488,7 @@ core::Result<Hazard> HazardService::reject(const audit::Actor& actor, const http
                 " updated_at = ? WHERE id = ?",
                 *next, core::trim(reasons), x.now, id);
     repo::addEvent(x.c, id, actor, x.now, "rejected", x.h.state, *next, core::trim(reasons));
-    audit_.append(x.c, actor, {"hazard.reject", "hazard", std::to_string(id), json({{"round", x.h.round}})});
+    audit_.append(x.c, actor, {"hazard.reject", "hazard", std::to_string(id), jsonText({{"round", x.h.round}})});
     return core::Ok{};
   });
 }
@@ -517,8 +513,8 @@ core::Result<Hazard> HazardService::reopen(const audit::Actor& actor, const http
                    core::trim(reason) + "（整改期限 " + deadline + "）");
     repo::emit(x.c, "hazard.reopened", id, x.h.institutionId,
                "hazard:" + std::to_string(id) + ":reopened:" + std::to_string(x.h.reopenCount + 1),
-               json({{"severity", x.h.severity}, {"category", x.h.category}, {"deadline", deadline}}), x.now);
-    audit_.append(x.c, actor, {"hazard.reopen", "hazard", std::to_string(id), json({{"deadline", deadline}})});
+               jsonText({{"severity", x.h.severity}, {"category", x.h.category}, {"deadline", deadline}}), x.now);
+    audit_.append(x.c, actor, {"hazard.reopen", "hazard", std::to_string(id), jsonText({{"deadline", deadline}})});
     return core::Ok{};
   });
 }
@@ -663,7 +659,7 @@ core::Result<UploadResult> HazardService::uploadEvidence(const audit::Actor& act
                      originalName + " (" + mediaType + ", " + describeBytes(stored->sizeBytes) + ", sha256 " +
                          stored->sha256.substr(0, 12) + "…)");
       audit_.append(c, actor, {"hazard.evidence.add", "hazard", std::to_string(id),
-                               json({{"sha256", stored->sha256}, {"size", static_cast<std::int64_t>(stored->sizeBytes)},
+                               jsonText({{"sha256", stored->sha256}, {"size", static_cast<std::int64_t>(stored->sizeBytes)},
                                      {"media_type", mediaType}, {"round", h->round}})});
     }
     tx.commit();
@@ -739,7 +735,7 @@ core::Result<Complaint> HazardService::fileComplaint(const ComplaintInput& in, c
   std::int64_t id = c.lastInsertId();
   audit_.append(c, audit::Actor::system("公众投诉", ""),
                 {"complaint.file", "complaint", std::to_string(id),
-                 json({{"institution_id", in.institutionId}, {"category", in.category}})});
+                 jsonText({{"institution_id", in.institutionId}, {"category", in.category}})});
   tx.commit();
   Complaint out;
   out.id = id;
@@ -892,7 +888,7 @@ core::Result<Complaint> HazardService::handleComplaint(const audit::Actor& actor
             reply.empty() ? std::optional<std::string>() : std::optional<std::string>(core::trim(reply)), who.userId,
             now, id);
   audit_.append(c, actor, {"complaint.handle", "complaint", std::to_string(id),
-                           json({{"accept", accept}, {"hazard_id", hazardId ? Poco::Dynamic::Var(*hazardId) : Poco::Dynamic::Var()}})});
+                           jsonText({{"accept", accept}, {"hazard_id", hazardId ? Poco::Dynamic::Var(*hazardId) : Poco::Dynamic::Var()}})});
   tx.commit();
   auto again = c.query(std::string(kComplaintSelect) + kComplaintScope +
                            " LEFT JOIN hazards h ON h.id = p.hazard_id WHERE p.id = ?",
@@ -978,13 +974,13 @@ EscalationReport HazardService::escalateOverdue() {
       repo::addEvent(c, id, actor, now, "escalated", std::nullopt, std::nullopt,
                      "超过整改期限 " + h->deadline + (major ? "（重大隐患，已报送信用）" : ""));
       repo::emit(c, "hazard.overdue", id, h->institutionId, "hazard:" + std::to_string(id) + ":overdue:" + h->deadline,
-                 json({{"severity", h->severity}, {"category", h->category}, {"catalogue_code", h->catalogueCode},
+                 jsonText({{"severity", h->severity}, {"category", h->category}, {"catalogue_code", h->catalogueCode},
                        {"fire_safety", h->fireSafety}, {"deadline", h->deadline}, {"state", h->state},
                        // 民发〔2019〕103号: a major fire hazard uncorrected past its deadline is a blacklist ground.
                        {"blacklist_ground", major && h->fireSafety}}),
                  now);
       audit_.append(c, actor, {"hazard.escalate", "hazard", std::to_string(id),
-                               json({{"deadline", h->deadline}, {"severity", h->severity}})});
+                               jsonText({{"deadline", h->deadline}, {"severity", h->severity}})});
       tx.commit();
       ++report.escalated;
       if (major) ++report.majorEscalated;

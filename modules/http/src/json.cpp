@@ -44,6 +44,12 @@ std::string stringify(const Poco::Dynamic::Var& value) {
 
 std::string toJsonText(const Poco::JSON::Object::Ptr& object) { return stringify(object); }
 
+std::string jsonText(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+  for (const auto& [k, v] : fields) o->set(k, v);
+  return stringify(o);
+}
+
 std::string logLine(const std::string& level, const std::string& msg,
                     const std::vector<std::pair<std::string, std::string>>& fields) {
   auto quoted = [](const std::string& text) {

@@ -24,11 +24,7 @@ namespace {
 constexpr const char* kInProgress = "('self_assessment', 'panel', 'scoring', 'draft')";
 constexpr const char* kConsumer = "ratings";
 
-std::string json(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields) {
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-  for (const auto& [k, v] : fields) o->set(k, v);
-  return http::toJsonText(o);
-}
+using http::jsonText;
 
 Poco::Dynamic::Var opt(const std::optional<std::string>& v) { return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var(); }
 
@@ -259,7 +255,7 @@ core::Result<Rating> RatingService::open(const audit::Actor& actor, const http::
   c.execute("INSERT INTO rating_sheets (rating_id, kind, user_id, updated_at) VALUES (?, 'self', NULL, ?)", id, now);
   repo::addEvent(c, id, who.userId, who.role == "institution" ? "applied" : "opened", std::nullopt, std::nullopt, "", now);
   audit_.append(c, actor, {"rating.open", "rating", reference,
-                           json({{"institution_id", *institutionId}, {"scheme_id", scheme[0].i64("id")}})});
+                           jsonText({{"institution_id", *institutionId}, {"scheme_id", scheme[0].i64("id")}})});
   tx.commit();
   auto g = repo::load(c, id, core::shanghaiDay(clock_.now()));
   return *g;
@@ -359,7 +355,7 @@ core::Result<RatingDetail> RatingService::saveSelfAssessment(const audit::Actor&
       repo::addEvent(x.c, id, who.userId, "self_assessed", std::nullopt, self.level,
                      "自评总分 " + std::to_string(self.total / 10) + (self.total % 10 ? "." + std::to_string(self.total % 10) : ""),
                      x.now);
-      audit_.append(x.c, actor, {"rating.self_assess", "rating", x.g.reference, json({{"total_tenths", self.total}})});
+      audit_.append(x.c, actor, {"rating.self_assess", "rating", x.g.reference, jsonText({{"total_tenths", self.total}})});
     } else {
       x.c.execute("UPDATE ratings SET updated_at = ? WHERE id = ?", x.now, id);
     }
@@ -458,7 +454,7 @@ core::Result<RatingDetail> RatingService::assignPanel(const audit::Actor& actor,
     }
     x.c.execute("UPDATE ratings SET state = 'scoring', panel_assigned_at = ?, updated_at = ? WHERE id = ?", x.now, x.now, id);
     repo::addEvent(x.c, id, who.userId, "panel_" + how, std::nullopt, std::nullopt, "评审组：" + codes, x.now);
-    audit_.append(x.c, actor, {"rating.panel", "rating", x.g.reference, json({{"members", codes}, {"how", how}})});
+    audit_.append(x.c, actor, {"rating.panel", "rating", x.g.reference, jsonText({{"members", codes}, {"how", how}})});
     return core::Ok{};
   });
 }
@@ -493,7 +489,7 @@ core::Result<RatingDetail> RatingService::saveScores(const audit::Actor& actor, 
     repo::addEvent(x.c, id, std::nullopt, "draft", std::nullopt, o.level,
                    "评审结果草案；异议期至 " + deadline, x.now);
     audit_.append(x.c, actor, {"rating.draft", "rating", x.g.reference,
-                               json({{"total_tenths", o.total}, {"level", opt(o.level)}, {"challenge_deadline", deadline}})});
+                               jsonText({{"total_tenths", o.total}, {"level", opt(o.level)}, {"challenge_deadline", deadline}})});
     return core::Ok{};
   });
 }
@@ -520,7 +516,7 @@ core::Result<RatingDetail> RatingService::fileChallenge(const audit::Actor& acto
                 id, input.itemCode, core::trim(input.claim), core::trim(input.evidence), who.userId, x.now);
     x.c.execute("UPDATE ratings SET updated_at = ? WHERE id = ?", x.now, id);
     repo::addEvent(x.c, id, who.userId, "challenged", std::nullopt, std::nullopt, "异议事项 " + input.itemCode, x.now);
-    audit_.append(x.c, actor, {"rating.challenge", "rating", x.g.reference, json({{"item", input.itemCode}})});
+    audit_.append(x.c, actor, {"rating.challenge", "rating", x.g.reference, jsonText({{"item", input.itemCode}})});
     return core::Ok{};
   });
 }
@@ -560,7 +556,7 @@ core::Result<RatingDetail> RatingService::answerChallenge(const audit::Actor& ac
     Outcome o = recompute(x.c, x.scheme, x.g, x.now);
     repo::addEvent(x.c, id, who.userId, "challenge_" + input.decision, x.g.level, o.level, "异议事项 " + item, x.now);
     audit_.append(x.c, actor, {"rating.answer", "rating", x.g.reference,
-                               json({{"item", item}, {"decision", input.decision}, {"level", opt(o.level)}})});
+                               jsonText({{"item", item}, {"decision", input.decision}, {"level", opt(o.level)}})});
     return core::Ok{};
   });
 }
@@ -601,13 +597,13 @@ core::Result<RatingDetail> RatingService::approve(const audit::Actor& actor, con
     repo::addEvent(x.c, id, who.userId, "published", std::nullopt, o.level, core::trim(note), x.now);
     int rank = o.level ? x.scheme.levelIndex(*o.level) + 1 : 0;
     db::emitEvent(x.c, {0, "rating.published", "rating", id, x.g.institutionId, "rating:" + std::to_string(id) + ":published",
-                        json({{"scheme", x.scheme.code}, {"sector", x.scheme.sector}, {"level", opt(o.level)},
+                        jsonText({{"scheme", x.scheme.code}, {"sector", x.scheme.sector}, {"level", opt(o.level)},
                               {"level_rank", rank}, {"levels", static_cast<int>(x.scheme.levels.size())},
                               {"total_tenths", o.total}, {"valid_until", validUntil}}),
                         ""},
                   x.now);
     audit_.append(x.c, actor, {"rating.approve", "rating", x.g.reference,
-                               json({{"level", opt(o.level)}, {"valid_until", validUntil}})});
+                               jsonText({{"level", opt(o.level)}, {"valid_until", validUntil}})});
     return core::Ok{};
   });
 }
@@ -625,7 +621,7 @@ core::Result<RatingDetail> RatingService::withdraw(const audit::Actor& actor, co
     }
     x.c.execute("UPDATE ratings SET state = 'withdrawn', updated_at = ? WHERE id = ?", x.now, id);
     repo::addEvent(x.c, id, who.userId, "withdrawn", std::nullopt, std::nullopt, core::trim(reason), x.now);
-    audit_.append(x.c, actor, {"rating.withdraw", "rating", x.g.reference, json({{"reason", core::trim(reason)}})});
+    audit_.append(x.c, actor, {"rating.withdraw", "rating", x.g.reference, jsonText({{"reason", core::trim(reason)}})});
     return core::Ok{};
   });
 }
@@ -641,7 +637,7 @@ core::Result<RatingDetail> RatingService::changeLevel(const audit::Actor& actor,
       if (x.g.reviewState != "required") return Error::precondition("this rating has no review to close");
       x.c.execute("UPDATE ratings SET review_state = 'none', updated_at = ? WHERE id = ?", x.now, id);
       repo::addEvent(x.c, id, who.userId, "review_closed", x.g.currentLevel, x.g.currentLevel, core::trim(reason), x.now);
-      audit_.append(x.c, actor, {"rating.review_close", "rating", x.g.reference, json({{"reason", core::trim(reason)}})});
+      audit_.append(x.c, actor, {"rating.review_close", "rating", x.g.reference, jsonText({{"reason", core::trim(reason)}})});
       return core::Ok{};
     }
     int from = x.g.currentLevel ? x.scheme.levelIndex(*x.g.currentLevel) : -1;
@@ -653,12 +649,12 @@ core::Result<RatingDetail> RatingService::changeLevel(const audit::Actor& actor,
     repo::addEvent(x.c, id, who.userId, "downgraded", x.g.currentLevel, target, core::trim(reason), x.now);
     db::emitEvent(x.c, {0, "rating.downgraded", "rating", id, x.g.institutionId,
                         "rating:" + std::to_string(id) + ":downgraded:" + x.now,
-                        json({{"scheme", x.scheme.code}, {"from", opt(x.g.currentLevel)}, {"to", opt(target)},
+                        jsonText({{"scheme", x.scheme.code}, {"from", opt(x.g.currentLevel)}, {"to", opt(target)},
                               {"level_rank", to + 1}, {"reason", core::trim(reason)}}),
                         ""},
                   x.now);
     audit_.append(x.c, actor, {"rating.downgrade", "rating", x.g.reference,
-                               json({{"from", opt(x.g.currentLevel)}, {"to", opt(target)}, {"reason", core::trim(reason)}})});
+                               jsonText({{"from", opt(x.g.currentLevel)}, {"to", opt(target)}, {"reason", core::trim(reason)}})});
     return core::Ok{};
   });
 }
@@ -822,7 +818,7 @@ FollowReport RatingService::followEvents() {
     repo::addEvent(c, ratingId, std::nullopt, "review_required", std::nullopt, std::nullopt, reason, now, e.id);
     audit_.append(c, audit::Actor::system("rating-reviews", ""),
                   {"rating.review_required", "rating", rating[0].str("reference"),
-                   json({{"event", e.id}, {"topic", e.topic}})});
+                   jsonText({{"event", e.id}, {"topic", e.topic}})});
     ++report.reviews;
   }
   if (!events.empty()) db::advanceCursor(c, kConsumer, cursor, now);

@@ -113,7 +113,7 @@ core::Status seedCreditDemo(App& app) {
     c.execute("UPDATE credit_list_entries SET noticed_at = noticed_at - INTERVAL 30 DAY,"
               " objection_until = objection_until - INTERVAL 30 DAY WHERE id = ?",
               entry->id);
-    auto listed = credit.decide(demoActor(*zhao), *zhao, entry->id, "list",
+    auto listed = credit.decide(demoActor(*zhao), *zhao, entry->listKind, entry->id, "list",
                                 "告知期满未提出异议，事实清楚、证据确凿，依规列入。");
     if (!listed) return check(listed.error(), "decision on 湓城");
     // Feedback: 财政 accepted and reported, 医保 not applicable, 市场监管 accepted, 发改 pending (and overdue).
@@ -159,7 +159,7 @@ core::Status seedCreditDemo(App& app) {
                             std::nullopt};
     auto entry = credit.propose(demoActor(*wang), *wang, "redlist", p);
     if (!entry) return check(entry.error(), "red list proposal of 夕阳红");
-    auto listed = credit.decide(demoActor(*zhao), *zhao, entry->id, "list", "符合守信激励条件，列入守信激励名单。");
+    auto listed = credit.decide(demoActor(*zhao), *zhao, entry->listKind, entry->id, "list", "符合守信激励条件，列入守信激励名单。");
     if (!listed) return check(listed.error(), "red list decision of 夕阳红");
   }
   return core::Ok{};

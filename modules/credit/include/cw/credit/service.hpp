@@ -343,14 +343,15 @@ class CreditService {
   // Lists
   core::Result<ListEntry> propose(const audit::Actor& actor, const http::Principal& who, const std::string& listKind,
                                   const ProposalInput& in);
-  core::Result<ListEntry> object(const audit::Actor& actor, const http::Principal& who, std::int64_t entryId,
-                                 const std::string& text);
+  // Entry actions name the list the entry is on (the path's {list}); an entry of another list is NotFound.
+  core::Result<ListEntry> object(const audit::Actor& actor, const http::Principal& who, const std::string& listKind,
+                                 std::int64_t entryId, const std::string& text);
   /// decision: list | dismiss.
-  core::Result<ListEntry> decide(const audit::Actor& actor, const http::Principal& who, std::int64_t entryId,
-                                 const std::string& decision, const std::string& reason);
+  core::Result<ListEntry> decide(const audit::Actor& actor, const http::Principal& who, const std::string& listKind,
+                                 std::int64_t entryId, const std::string& decision, const std::string& reason);
   /// reason: two_years_clean | obligations_met.
-  core::Result<ListEntry> remove(const audit::Actor& actor, const http::Principal& who, std::int64_t entryId,
-                                 const std::string& reason, const std::string& note);
+  core::Result<ListEntry> remove(const audit::Actor& actor, const http::Principal& who, const std::string& listKind,
+                                 std::int64_t entryId, const std::string& reason, const std::string& note);
   core::Result<std::pair<std::vector<ListEntry>, std::int64_t>> entries(const http::Principal& who,
                                                                        const EntryFilter& filter);
   core::Result<ListEntry> entry(const http::Principal& who, std::int64_t id);
@@ -405,7 +406,7 @@ class CreditService {
     core::Day today;
   };
   class Grades;
-  core::Result<ListEntry> withEntry(const audit::Actor& actor, const http::Principal& who, std::int64_t id,
+  core::Result<ListEntry> withEntry(const std::string& listKind, std::int64_t id,
                                     const std::function<core::Status(Tx&)>& change);
   core::Result<std::int64_t> insertRecord(db::Connection& c, const std::string& entity, const std::string& department,
                                           const RecordInput& in, const std::string& source,
@@ -417,6 +418,12 @@ class CreditService {
   void listEntry(db::Connection& c, const ListEntry& e, const std::string& now);
   void closeEntry(db::Connection& c, const ListEntry& e, const std::string& state, const std::string& reason,
                   const std::string& note, std::optional<std::int64_t> by, const std::string& now);
+  /// A blacklist notice (告知) served today: its number and the last day of the objection window.
+  struct Notice {
+    std::string number;
+    std::string objectionUntil;
+  };
+  Notice serveNotice(const std::string& department, core::Day today);
   std::string redListBlocker(db::Connection& c, const std::string& code, core::Day today);
   std::optional<Repair> loadRepair(db::Connection& c, std::int64_t id);
   void refreshEntity(db::Connection& c, const std::string& code);

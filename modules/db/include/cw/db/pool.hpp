@@ -106,6 +106,14 @@ std::string withLiterals(std::string_view sql, const std::vector<std::string>& l
 
 using BindFn = std::function<void(Binder&)>;
 
+/// Binds `values` to the placeholders in order (a filter built up as text with its parameters beside it).
+inline BindFn bindAll(const std::vector<std::string>& values) {
+  return [&values](Binder& b) {
+    unsigned i = 1;
+    for (const auto& v : values) b.bind(i++, v);
+  };
+}
+
 class Pool;
 struct ConnectionState;
 

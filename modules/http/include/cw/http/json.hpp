@@ -2,6 +2,7 @@
 // Reading JSON request bodies field by field, with errors that name the field and say what was wrong.
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,6 +46,8 @@ core::Result<Page> pageParams(const Request& request);
 
 /// Compact JSON text of an object (audit summaries, log lines).
 std::string toJsonText(const Poco::JSON::Object::Ptr& object);
+/// Compact JSON text of an object built from name/value pairs (audit summaries, outbox payloads).
+std::string jsonText(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields);
 
 /// One structured log line: {"ts","level","msg", fields...}; every value is written as a JSON string.
 std::string logLine(const std::string& level, const std::string& msg,
