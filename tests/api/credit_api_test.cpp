@@ -320,6 +320,7 @@ TEST_F(CreditApi, ASecondProcessOnTheSameDatabaseFollowsAListingWithinASecond) {
   std::string checkPath = "/api/v1/credit/check?entity=" + code + "&action=subsidy";
   auto before = b.request("GET", checkPath, "", {{"Authorization", "Bearer " + bureau}});
   ASSERT_EQ(before.status, 200) << before.body;
+  int checks = 1;
   ASSERT_EQ(before.json()->getValue<std::string>("decision"), "allowed");
 
   auto proposed = as(officer, "POST", "/api/v1/credit/lists/blacklist/entries",
@@ -337,6 +338,7 @@ TEST_F(CreditApi, ASecondProcessOnTheSameDatabaseFollowsAListingWithinASecond) {
   std::string decision;
   while (std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
     decision = b.request("GET", checkPath, "", {{"Authorization", "Bearer " + bureau}}).json()->getValue<std::string>("decision");
+    ++checks;
     if (decision == "restricted") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -344,6 +346,15 @@ TEST_F(CreditApi, ASecondProcessOnTheSameDatabaseFollowsAListingWithinASecond) {
   EXPECT_EQ(decision, "restricted");
   EXPECT_LT(followed.count(), 1000) << "the second process followed the listing after " << followed.count() << " ms";
   std::cout << "[          ] second process followed the listing in " << followed.count() << " ms\n";
+
+  // Every check the second process answered (most from its answer cache) is in the view log, identical ones of a
+  // batch merged into one row with their count.
+  auto logged = [&] {
+    return scalar("SELECT COALESCE(SUM(hits), 0) AS n FROM credit_views WHERE view = 'check' AND entity_code = ?", code);
+  };
+  for (int i = 0; i < 100 && logged() < checks; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(logged(), checks);
+  EXPECT_LE(scalar("SELECT COUNT(*) AS n FROM credit_views WHERE view = 'check' AND entity_code = ?", code), checks);
 }
 
 }  // namespace

@@ -3,8 +3,10 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "api/api_fixture.hpp"
 
@@ -38,6 +40,26 @@ TEST_F(Seeded, TwoProcessesShareSessionsThroughTheDatabase) {
   EXPECT_EQ(cb.get("/api/v1/auth/me", token).status, 200);
   EXPECT_EQ(cb.post("/api/v1/auth/logout", "", token).status, 200);
   EXPECT_EQ(ca.get("/api/v1/auth/me", token).status, 401);
+}
+
+TEST_F(Seeded, ALogoutInAnotherProcessEndsACachedSessionWithinTwiceTheCacheTime) {
+  // auth.session_cache_ms is 1000 by default: a process trusts a session it has read for 1 s, and serves it for at
+  // most one more second while one request reads it again.
+  RunningServer a(carewatchEnv(database_->config()), "cw-cache-a");
+  RunningServer b(carewatchEnv(database_->config()), "cw-cache-b");
+  HttpClient ca(a.port()), cb(b.port());
+  std::string token = loginToken(ca, "admin");
+  ASSERT_EQ(ca.get("/api/v1/auth/me", token).status, 200);  // now in a's cache
+  ASSERT_EQ(cb.post("/api/v1/auth/logout", "", token).status, 200);
+  auto start = std::chrono::steady_clock::now();
+  int status = 200;
+  while (status == 200 && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    status = ca.get("/api/v1/auth/me", token).status;
+    if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  EXPECT_EQ(status, 401);
+  EXPECT_LE(took.count(), 2500) << "the revoked session was still served after " << took.count() << " ms";
 }
 
 TEST_F(Seeded, SecondServerOnTheSamePortFailsInsteadOfSharingIt) {

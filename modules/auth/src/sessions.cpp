@@ -151,22 +151,59 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
   }
   if (token.size() > 128) return std::optional<http::Principal>();
   std::string tokenHash = core::sha256Hex(token);
+  // Within the TTL a cached session is served as it is. Past it (or when its last-seen time is due to be moved on),
+  // one request reads the database again while the others are still served the entry (for at most one more TTL),
+  // so that an expiry does not send every request in flight to the database at once.
+  bool claimed = false;
   if (config_.cacheTtl.count() > 0) {
-    std::shared_lock lock(cacheMutex_);
-    auto it = cache_.find(tokenHash);
+    auto steadyNow = std::chrono::steady_clock::now();
     auto now = clock_.now();
-    if (it != cache_.end() && std::chrono::steady_clock::now() - it->second.readAt < config_.cacheTtl &&
-        now < it->second.expires && now < it->second.lastSeen + config_.idleTimeout &&
-        now - it->second.lastSeen < kTouchEvery) {
+    // usable: may be served while another request refreshes it; fresh: needs no refresh (read within the TTL, and
+    // its last-seen time not yet due to be moved on).
+    auto usable = [&](const Cached& e) {
+      return steadyNow - e.readAt < 2 * config_.cacheTtl && now < e.expires && now < e.lastSeen + config_.idleTimeout;
+    };
+    auto servable = [&](const Cached& e) {
+      return (steadyNow - e.readAt < config_.cacheTtl && now - e.lastSeen < kTouchEvery) || e.refreshing;
+    };
+    std::optional<http::Principal> cached;
+    {
+      std::shared_lock lock(cacheMutex_);
+      auto it = cache_.find(tokenHash);
+      if (it != cache_.end() && usable(it->second) && servable(it->second)) cached = it->second.principal;
+    }
+    if (!cached) {
+      std::unique_lock lock(cacheMutex_);
+      auto it = cache_.find(tokenHash);
+      if (it != cache_.end() && usable(it->second)) {
+        if (servable(it->second)) {
+          cached = it->second.principal;
+        } else {
+          it->second.refreshing = true;
+          claimed = true;
+        }
+      }
+    }
+    if (cached) {
       if (viaCookie && !isSafeMethod(request.method) &&
-          !core::constantTimeEquals(request.header("X-CSRF-Token"), it->second.principal.csrfToken)) {
+          !core::constantTimeEquals(request.header("X-CSRF-Token"), cached->csrfToken)) {
         return Error::denied("missing or invalid X-CSRF-Token header (required for cookie-authenticated changes)");
       }
-      http::Principal p = it->second.principal;
-      p.viaCookie = viaCookie;
-      return std::optional<http::Principal>(std::move(p));
+      cached->viaCookie = viaCookie;
+      return cached;
     }
   }
+  // A claimed entry that is not stored again below (session gone, error) is dropped: nobody is served it any more.
+  struct Unclaim {
+    SessionService& self;
+    const std::string& hash;
+    bool active;
+    ~Unclaim() {
+      if (!active) return;
+      std::unique_lock lock(self.cacheMutex_);
+      self.cache_.erase(hash);
+    }
+  } unclaim{*this, tokenHash, claimed};
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   auto rows = c.query(sql::kSessionByToken, tokenHash);
@@ -200,6 +237,7 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
     std::unique_lock lock(cacheMutex_);
     if (cache_.size() > 50000) cache_.clear();  // bounded: an entry is worth one database read
     cache_[tokenHash] = {p, now - *lastSeen >= kTouchEvery ? now : *lastSeen, *expires, std::chrono::steady_clock::now()};
+    unclaim.active = false;
   }
   return std::optional<http::Principal>(std::move(p));
 }

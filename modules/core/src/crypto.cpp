@@ -25,9 +25,6 @@ void check(int rc, const char* what) {
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
 };
-struct MacDeleter {
-  void operator()(EVP_MAC* p) const { EVP_MAC_free(p); }
-};
 struct MacCtxDeleter {
   void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); }
 };
@@ -38,6 +35,26 @@ struct KdfCtxDeleter {
   void operator()(EVP_KDF_CTX* p) const { EVP_KDF_CTX_free(p); }
 };
 
+// OpenSSL 3 looks an algorithm up (locks, a property query) on every EVP_sha256() init; fetched once here instead.
+// The fetched objects live as long as the process.
+const EVP_MD* sha256Md() {
+  static EVP_MD* md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!fetched) throw std::runtime_error("EVP_MD_fetch(SHA256) failed");
+    return fetched;
+  }();
+  return md;
+}
+
+EVP_MAC* hmacAlgorithm() {
+  static EVP_MAC* mac = [] {
+    EVP_MAC* fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!fetched) throw std::runtime_error("EVP_MAC_fetch(HMAC) failed");
+    return fetched;
+  }();
+  return mac;
+}
+
 }  // namespace
 
 std::string sha256(std::string_view data) {
@@ -45,7 +62,7 @@ std::string sha256(std::string_view data) {
   if (!ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  check(EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  check(EVP_DigestInit_ex(ctx.get(), sha256Md(), nullptr), "EVP_DigestInit_ex");
   check(EVP_DigestUpdate(ctx.get(), data.data(), data.size()), "EVP_DigestUpdate");
   check(EVP_DigestFinal_ex(ctx.get(), digest, &len), "EVP_DigestFinal_ex");
   return std::string(reinterpret_cast<char*>(digest), len);
@@ -62,7 +79,7 @@ Sha256Stream::Sha256Stream() : state_(new State) {
     delete state_;
     throw std::runtime_error("EVP_MD_CTX_new failed");
   }
-  check(EVP_DigestInit_ex(state_->ctx.get(), EVP_sha256(), nullptr), "EVP_DigestInit_ex");
+  check(EVP_DigestInit_ex(state_->ctx.get(), sha256Md(), nullptr), "EVP_DigestInit_ex");
 }
 
 Sha256Stream::~Sha256Stream() { delete state_; }
@@ -79,9 +96,7 @@ std::string Sha256Stream::finishHex() {
 }
 
 std::string hmacSha256(std::string_view key, std::string_view data) {
-  std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-  if (!mac) throw std::runtime_error("EVP_MAC_fetch(HMAC) failed");
-  std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(mac.get()));
+  std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(hmacAlgorithm()));
   if (!ctx) throw std::runtime_error("EVP_MAC_CTX_new failed");
   char digestName[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),

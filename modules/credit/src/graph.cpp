@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
 #include <tuple>
@@ -172,6 +173,7 @@ struct CreditGraph::Impl {
   // while acquiring, and a waiting writer holds it, so new readers queue behind the writer.
   mutable std::mutex turnstile;
   mutable std::shared_mutex mutex;
+  std::atomic<std::uint64_t> version{0};
   Graph g;
   std::array<KeyIndex, kVertexKinds> index;
   std::vector<std::string> relationNames;
@@ -185,9 +187,12 @@ struct CreditGraph::Impl {
     std::lock_guard turn(turnstile);
     return std::shared_lock(mutex);
   }
+  // Every write takes this lock, and so moves the version on before it changes anything.
   std::unique_lock<std::shared_mutex> writeLock() {
     std::lock_guard turn(turnstile);
-    return std::unique_lock(mutex);
+    std::unique_lock lock(mutex);
+    version.fetch_add(1, std::memory_order_acq_rel);
+    return lock;
   }
 
   std::optional<Vertex> find(VertexKind kind, const std::string& key, std::size_t hash) const {
@@ -582,6 +587,8 @@ std::vector<CreditGraph::Related> CreditGraph::related(const std::string& subjec
   });
   return out;
 }
+
+std::uint64_t CreditGraph::version() const { return impl_->version.load(std::memory_order_acquire); }
 
 bool CreditGraph::contains(const std::string& subject) const {
   auto lock = impl_->readLock();

@@ -4,6 +4,7 @@
 #include "cw/core/validation.hpp"
 #include "cw/credit/routes.hpp"
 #include "cw/http/json.hpp"
+#include "render.hpp"
 
 namespace cw::credit {
 
@@ -17,46 +18,11 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 using Reply = core::Result<Response>;
 using Var = Poco::Dynamic::Var;
+using detail::derivedJson;
+using detail::measureJson;
 
 Var opt(const std::optional<std::string>& v) { return v ? Var(*v) : Var(); }
 Var optId(const std::optional<std::int64_t>& v) { return v ? Var(*v) : Var(); }
-
-Object::Ptr measureJson(const MeasureSpec& m) {
-  Object::Ptr o = new Object;
-  o->set("code", m.code);
-  o->set("name", m.name);
-  o->set("action", m.action);
-  o->set("effect", m.effect);
-  o->set("department", m.department);
-  o->set("basis", m.basis);
-  o->set("subject", m.subject);
-  return o;
-}
-
-Object::Ptr derivedJson(const DerivedMeasure& d) {
-  Object::Ptr o = measureJson(d.measure);
-  o->set("memorandum_id", d.memorandumId);
-  o->set("memorandum_number", d.memorandumNumber);
-  o->set("memorandum_title", d.memorandumTitle);
-  o->set("list", d.list);
-  o->set("entry_id", d.entryId);
-  o->set("via", d.via.empty() ? Var() : Var(d.via));
-  o->set("via_entity", d.viaEntity.empty() ? Var() : Var(d.viaEntity));
-  Array::Ptr path = new Array;
-  for (const auto& s : d.path) {
-    Object::Ptr p = new Object;
-    p->set("kind", s.kind);
-    p->set("key", s.key);
-    p->set("label", s.label);
-    p->set("edge", s.edge);
-    path->add(p);
-  }
-  o->set("path", path);
-  std::string text;
-  for (const auto& s : d.path) text += (text.empty() ? "" : " → ") + s.label;
-  o->set("path_text", text);
-  return o;
-}
 
 Object::Ptr recordJson(const Record& r) {
   Object::Ptr o = new Object;
@@ -420,16 +386,9 @@ void registerRoutes(http::Router& router, CreditService& credit) {
     if (action.size() > 32) return Error::invalid("action", "action is at most 32 characters");
     auto a = credit.check(*r.principal, *entity, action);
     if (!a) return a.error();
-    Object::Ptr o = new Object;
-    o->set("entity", a->subject);
-    o->set("known", a->known);
-    o->set("name", opt(a->name));
-    o->set("action", action.empty() ? Var() : Var(action));
-    o->set("decision", a->decision);
-    Array::Ptr measures = new Array;
-    for (const auto& m : a->measures) measures->add(derivedJson(m));
-    o->set("measures", measures);
-    return Response::json(o);
+    Response resp;
+    resp.body = (*a)->json;
+    return resp;
   });
 
   router.add("GET", "/api/v1/credit/records", staffOrInstitution, [&](Request& r) -> Reply {

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <set>
+#include <shared_mutex>
+#include <unordered_map>
 
 #include "cw/core/crypto.hpp"
 #include "cw/core/time.hpp"
@@ -16,6 +18,7 @@
 #include "cw/http/json.hpp"
 #include "cw/registry/codes.hpp"
 #include "repository.hpp"
+#include "render.hpp"
 #include "service_internal.hpp"
 
 namespace cw::credit {
@@ -68,9 +71,11 @@ void CreditService::logView(db::Connection& c, const http::Principal& who, const
 
 void CreditService::queueView(const http::Principal& who, const std::string& subject, const std::string& view,
                               const std::string& detail) {
+  std::vector<std::string> row{std::to_string(who.userId), who.username, who.role, who.departmentCode.value_or(""),
+                               subject.substr(0, 64), view, detail.substr(0, 64),
+                               core::formatSqlDateTime(clock_.now()), "1"};
   std::lock_guard lock(viewsMutex_);
-  pendingViews_.push_back({std::to_string(who.userId), who.username, who.role, who.departmentCode.value_or(""),
-                           subject.substr(0, 64), view, detail.substr(0, 64), core::formatSqlDateTime(clock_.now())});
+  pendingViews_.push_back(std::move(row));
 }
 
 void CreditService::flushViews() {
@@ -80,6 +85,20 @@ void CreditService::flushViews() {
     batch.swap(pendingViews_);
   }
   if (batch.empty()) return;
+  // Identical views of the batch (user, subject, view, detail) become one row: the first time and the count. A
+  // department system checking the same institution in a loop writes one row per batch, not one per call.
+  {
+    std::vector<std::vector<std::string>> merged;
+    std::unordered_map<std::string, std::size_t> byKey;
+    for (auto& v : batch) {
+      std::string key;
+      for (std::size_t i = 0; i < 7; ++i) key += v[i] + '\x1f';
+      auto [it, fresh] = byKey.emplace(std::move(key), merged.size());
+      if (fresh) merged.push_back(std::move(v));
+      else merged[it->second][8] = std::to_string(std::stoll(merged[it->second][8]) + std::stoll(v[8]));
+    }
+    batch.swap(merged);
+  }
   // On a database error the batch goes back to the queue (in front of newer rows) for the next round.
   struct Requeue {
     CreditService* self;
@@ -96,8 +115,8 @@ void CreditService::flushViews() {
   for (std::size_t start = 0; start < batch.size(); start += 500) {
     std::size_t end = std::min(batch.size(), start + 500);
     std::string sql = "INSERT INTO credit_views (user_id, username, role, department_code, entity_code, view, detail,"
-                      " viewed_at) VALUES ";
-    for (std::size_t i = start; i < end; ++i) sql += (i == start ? "" : ", ") + std::string("(?, ?, ?, ?, ?, ?, ?, ?)");
+                      " hits, viewed_at) VALUES ";
+    for (std::size_t i = start; i < end; ++i) sql += (i == start ? "" : ", ") + std::string("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     c.executeWith(sql, [&](db::Binder& b) {
       unsigned n = 1;
       for (std::size_t i = start; i < end; ++i) {
@@ -111,6 +130,7 @@ void CreditService::flushViews() {
         b.bind(n++, v[5]);
         if (v[6].empty()) b.bind(n++, nullptr);
         else b.bind(n++, v[6]);
+        b.bind(n++, static_cast<std::int64_t>(std::stoll(v[8])));
         b.bind(n++, v[7]);
       }
     });
@@ -342,14 +362,41 @@ core::Result<EntityView> CreditService::entity(const http::Principal& who, const
   return v;
 }
 
-core::Result<CheckAnswer> CreditService::check(const http::Principal& who, const std::string& subject,
-                                               const std::string& action) {
+core::Result<std::shared_ptr<const RenderedCheck>> CreditService::check(const http::Principal& who,
+                                                                        const std::string& subject,
+                                                                        const std::string& action) {
+  constexpr std::size_t kCachedAnswers = 10000;
   if (!isStaff(who)) return Error::denied("the credit check is for department systems and staff");
   if (!graphReady_) return Error{core::ErrorCode::Unavailable, "the credit graph is being built; retry shortly", {}};
+  std::string text(core::trim(subject));
+  std::string cacheKey = text + '\n' + action;
+  // Read before deriving: an answer derived after this read is at least as new as `version`.
+  std::uint64_t version = graph_.version();
+  std::shared_ptr<const RenderedCheck> answer;
+  {
+    std::shared_lock lock(checkCacheMutex_);
+    auto it = checkCache_.find(cacheKey);
+    if (it != checkCache_.end() && it->second.first == version) answer = it->second.second;
+  }
+  if (!answer) {
+    auto fresh = answerCheck(text, action);
+    if (!fresh) return fresh.error();
+    auto rendered = std::make_shared<RenderedCheck>();
+    rendered->json = detail::checkJson(*fresh);
+    rendered->answer = std::move(*fresh);
+    answer = std::move(rendered);
+    std::unique_lock lock(checkCacheMutex_);
+    if (checkCache_.size() >= kCachedAnswers) checkCache_.clear();
+    checkCache_[cacheKey] = {version, answer};
+  }
+  queueView(who, answer->answer.subject, "check", action);
+  return answer;
+}
+
+core::Result<CheckAnswer> CreditService::answerCheck(const std::string& text, const std::string& action) {
   CheckAnswer a;
   a.action = action;
   std::string key;
-  std::string text(core::trim(subject));
   // About 3 % of resident ID numbers also pass the credit-code check: a known entity wins, then a valid ID number.
   bool asEntity = text.size() == 18 && registry::checkCreditCode("entity", text);
   bool asPerson = static_cast<bool>(registry::checkResidentId("entity", text));
@@ -380,7 +427,6 @@ core::Result<CheckAnswer> CreditService::check(const http::Principal& who, const
     a.measures.push_back(std::move(m));
   }
   a.decision = restricted ? "restricted" : rewarded ? "rewarded" : "allowed";
-  queueView(who, a.subject, "check", action);
   return a;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
+#include "render.hpp"
 
 namespace cw::credit::repo {
 
@@ -320,17 +321,7 @@ std::vector<Relation> relations(db::Connection& c, std::int64_t institutionId, c
 
 std::string measuresJson(const std::vector<MeasureSpec>& measures) {
   Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
-  for (const auto& m : measures) {
-    Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
-    o->set("code", m.code);
-    o->set("name", m.name);
-    o->set("action", m.action);
-    o->set("effect", m.effect);
-    o->set("department", m.department);
-    o->set("basis", m.basis);
-    o->set("subject", m.subject);
-    a->add(o);
-  }
+  for (const auto& m : measures) a->add(detail::measureJson(m));
   std::ostringstream out;
   a->stringify(out);
   return out.str();

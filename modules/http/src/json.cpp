@@ -50,16 +50,44 @@ std::string jsonText(std::initializer_list<std::pair<std::string, Poco::Dynamic:
   return stringify(o);
 }
 
+void appendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          out += "\\u00";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
 std::string logLine(const std::string& level, const std::string& msg,
                     const std::vector<std::pair<std::string, std::string>>& fields) {
-  auto quoted = [](const std::string& text) {
-    std::ostringstream out;
-    Poco::JSON::Stringifier::formatString(text, out);
-    return out.str();
-  };
-  std::string line = "{\"ts\":" + quoted(core::formatIsoUtc(std::chrono::system_clock::now(), true)) +
-                     ",\"level\":" + quoted(level) + ",\"msg\":" + quoted(msg);
-  for (const auto& [key, value] : fields) line += "," + quoted(key) + ":" + quoted(value);
+  std::string line = "{\"ts\":";
+  appendJsonString(line, core::formatIsoUtc(std::chrono::system_clock::now(), true));
+  line += ",\"level\":";
+  appendJsonString(line, level);
+  line += ",\"msg\":";
+  appendJsonString(line, msg);
+  for (const auto& [key, value] : fields) {
+    line += ',';
+    appendJsonString(line, key);
+    line += ':';
+    appendJsonString(line, value);
+  }
   return line + "}";
 }
 

@@ -7,38 +7,21 @@ namespace cw::http {
 
 namespace {
 
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
+// The path's segments as views into it; empty when the path does not start with '/'.
+template <typename Out>
+void splitPath(std::string_view path, Out& out) {
+  if (path.empty() || path[0] != '/') return;
   std::size_t start = 1;
-  if (path.empty() || path[0] != '/') return out;
   while (start <= path.size()) {
     auto end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    out.push_back(path.substr(start, end - start));
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(start, end - start));
     start = end + 1;
   }
-  return out;
 }
 
-bool isParam(const std::string& segment) {
+bool isParam(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
-}
-
-bool matchPattern(const std::string& pattern, const std::vector<std::string>& path,
-                  std::map<std::string, std::string>& params) {
-  auto parts = segments(pattern);
-  if (parts.size() != path.size()) return false;
-  std::map<std::string, std::string> found;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (isParam(parts[i])) {
-      if (path[i].empty()) return false;
-      found[parts[i].substr(1, parts[i].size() - 2)] = path[i];
-    } else if (parts[i] != path[i]) {
-      return false;
-    }
-  }
-  params = std::move(found);
-  return true;
 }
 
 }  // namespace
@@ -69,10 +52,15 @@ std::string Access::describe() const {
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler, std::size_t maxBodyBytes) {
   if (pattern.empty() || pattern[0] != '/') throw std::invalid_argument("route pattern must start with '/': " + pattern);
-  for (const auto& segment : segments(pattern)) {
-    if ((segment.find('{') != std::string::npos || segment.find('}') != std::string::npos) && !isParam(segment)) {
-      throw std::invalid_argument("malformed parameter segment '" + segment + "' in " + pattern);
+  std::vector<std::string_view> parts;
+  splitPath(pattern, parts);
+  std::vector<Segment> segments;
+  for (auto segment : parts) {
+    bool parameter = isParam(segment);
+    if ((segment.find('{') != std::string_view::npos || segment.find('}') != std::string_view::npos) && !parameter) {
+      throw std::invalid_argument("malformed parameter segment '" + std::string(segment) + "' in " + pattern);
     }
+    segments.push_back({std::string(parameter ? segment.substr(1, segment.size() - 2) : segment), parameter});
   }
   for (const auto& r : routes_) {
     if (r.method == method && r.pattern == pattern) {
@@ -80,6 +68,7 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
     }
   }
   routes_.push_back(Route{std::move(method), std::move(pattern), std::move(access), std::move(handler), maxBodyBytes, nullptr});
+  patterns_.push_back(std::move(segments));
 }
 
 void Router::addStreaming(std::string method, std::string pattern, Access access, StreamHandler handler) {
@@ -89,14 +78,27 @@ void Router::addStreaming(std::string method, std::string pattern, Access access
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match result;
-  auto parts = segments(path);
-  // Literal segments win over parameters: try routes with fewer parameters first.
-  const Route* best = nullptr;
+  std::vector<std::string_view> parts;
+  parts.reserve(8);
+  splitPath(path, parts);
+  // Literal segments win over parameters: the route with the fewest parameters is taken.
+  std::size_t best = routes_.size();
   int bestParams = 0;
-  std::map<std::string, std::string> bestValues;
-  for (const auto& route : routes_) {
-    std::map<std::string, std::string> params;
-    if (!matchPattern(route.pattern, parts, params)) continue;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const auto& segments = patterns_[i];
+    if (segments.size() != parts.size()) continue;
+    int params = 0;
+    bool matches = true;
+    for (std::size_t k = 0; k < segments.size() && matches; ++k) {
+      if (segments[k].parameter) {
+        matches = !parts[k].empty();
+        ++params;
+      } else {
+        matches = segments[k].text == parts[k];
+      }
+    }
+    if (!matches) continue;
+    const Route& route = routes_[i];
     if (route.method != method) {
       if (std::find(result.allowedMethods.begin(), result.allowedMethods.end(), route.method) ==
           result.allowedMethods.end()) {
@@ -104,16 +106,17 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
       }
       continue;
     }
-    int count = static_cast<int>(params.size());
-    if (!best || count < bestParams) {
-      best = &route;
-      bestParams = count;
-      bestValues = std::move(params);
+    if (best == routes_.size() || params < bestParams) {
+      best = i;
+      bestParams = params;
     }
   }
-  if (best) {
-    result.route = best;
-    result.params = std::move(bestValues);
+  if (best != routes_.size()) {
+    result.route = &routes_[best];
+    const auto& segments = patterns_[best];
+    for (std::size_t k = 0; k < segments.size(); ++k) {
+      if (segments[k].parameter) result.params.emplace(segments[k].text, std::string(parts[k]));
+    }
     result.allowedMethods.clear();
   }
   return result;

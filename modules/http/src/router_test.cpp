@@ -83,6 +83,38 @@ TEST(Json, FieldReadersNameTheFieldAndType) {
   EXPECT_FALSE(optionalString(body, "blank", 10)->has_value());
 }
 
+TEST(Json, LogLinesEscapeWhatJsonRequiresAndParseBack) {
+  std::string text;
+  appendJsonString(text, "a\"b\\c\n\t\x01\x7f 九江 /");
+  EXPECT_EQ(text, R"("a\"b\\c\n\t\u0001\u007f 九江 /")");
+  auto line = logLine("warn", "say \"hi\"", {{"path", "/api/v1/x\r\n"}, {"who", "王力"}});
+  auto parsed = parseJsonObject(line);
+  ASSERT_TRUE(parsed.ok()) << line;
+  EXPECT_EQ((*parsed)->getValue<std::string>("level"), "warn");
+  EXPECT_EQ((*parsed)->getValue<std::string>("msg"), "say \"hi\"");
+  EXPECT_EQ((*parsed)->getValue<std::string>("path"), "/api/v1/x\r\n");
+  EXPECT_EQ((*parsed)->getValue<std::string>("who"), "王力");
+}
+
+TEST(Router, ManyRoutesMatchTheRightOneWithItsParameters) {
+  Router router;
+  router.add("GET", "/api/v1/credit/entities/{code}", Access::signedIn(), noop());
+  router.add("GET", "/api/v1/credit/entities/{code}/explain", Access::signedIn(), noop());
+  router.add("POST", "/api/v1/credit/lists/{list}/entries/{id}/decide", Access::signedIn(), noop());
+  router.add("GET", "/api/v1/credit/lists/{list}/entries/{id}", Access::signedIn(), noop());
+  auto decide = router.match("POST", "/api/v1/credit/lists/blacklist/entries/7/decide");
+  ASSERT_NE(decide.route, nullptr);
+  EXPECT_EQ(decide.params.at("list"), "blacklist");
+  EXPECT_EQ(decide.params.at("id"), "7");
+  EXPECT_EQ(router.match("GET", "/api/v1/credit/entities/X/explain").route->pattern,
+            "/api/v1/credit/entities/{code}/explain");
+  EXPECT_EQ(router.match("GET", "/api/v1/credit/entities/X/explain/more").route, nullptr);
+  EXPECT_EQ(router.match("GET", "api/v1/credit/entities/X").route, nullptr);
+  auto wrong = router.match("GET", "/api/v1/credit/lists/blacklist/entries/7/decide");
+  EXPECT_EQ(wrong.route, nullptr);
+  EXPECT_EQ(wrong.allowedMethods, std::vector<std::string>{"POST"});
+}
+
 TEST(Errors, OneStatusPerCodeAndOneShape) {
   EXPECT_EQ(httpStatus(core::ErrorCode::InvalidArgument), 400);
   EXPECT_EQ(httpStatus(core::ErrorCode::Unauthenticated), 401);

@@ -38,14 +38,6 @@ std::optional<core::Error> mapException(const std::exception& e) {
   return std::nullopt;
 }
 
-http::LogSink stdoutLog() {
-  auto mutex = std::make_shared<std::mutex>();
-  return [mutex](const std::string& line) {
-    std::lock_guard lock(*mutex);
-    std::cout << line << '\n' << std::flush;
-  };
-}
-
 namespace {
 
 core::WorkCalendar loadCalendar(const std::string& path, const http::LogSink& log) {

@@ -78,6 +78,7 @@ class SessionService final : public http::Authenticator {
     core::TimePoint lastSeen;
     core::TimePoint expires;
     std::chrono::steady_clock::time_point readAt;
+    bool refreshing = false;  // one request is reading the session again; the others are served this entry
   };
   std::shared_mutex cacheMutex_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash

@@ -158,6 +158,9 @@ class CreditGraph {
   };
   std::vector<Related> related(const std::string& subject) const;
   bool contains(const std::string& subject) const;
+  /// Moves on with every write (taken before the write changes anything): whatever was read from the graph after
+  /// version() returned v is current while version() still returns v.
+  std::uint64_t version() const;
   std::optional<std::string> name(const std::string& subject) const;
 
   /// Breadth-first neighbourhood of the subject up to `depth` hops over all edge kinds in both directions, at

@@ -23,7 +23,9 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cw/audit/audit_log.hpp"
@@ -275,8 +277,14 @@ struct CheckAnswer {
   std::optional<std::string> name;
   std::string action;   // "" = every action
   std::string decision;  // allowed | restricted | rewarded
-  std::optional<std::string> grade;
   std::vector<DerivedMeasure> measures;
+};
+
+/// A check answer with its JSON text: rendered once, then shared by every caller who asks the same question of the
+/// same graph version (the check sits in other systems' request paths).
+struct RenderedCheck {
+  CheckAnswer answer;
+  std::string json;
 };
 
 struct PublicEntry {
@@ -373,7 +381,10 @@ class CreditService {
   // Query
   core::Result<std::vector<EntityHit>> search(const http::Principal& who, const std::string& q);
   core::Result<EntityView> entity(const http::Principal& who, const std::string& code, const std::string& view);
-  core::Result<CheckAnswer> check(const http::Principal& who, const std::string& subject, const std::string& action);
+  /// 信用核查: the measures applying to the subject (credit code or resident ID number), filtered by action ("" =
+  /// all), with the decision. Every call is logged as a view (batched); the answer is cached per graph version.
+  core::Result<std::shared_ptr<const RenderedCheck>> check(const http::Principal& who, const std::string& subject,
+                                                           const std::string& action);
   core::Result<Neighbourhood> graph(const http::Principal& who, const std::string& subject, int depth);
   core::Result<GeneratedReport> report(const audit::Actor& actor, const http::Principal& who, const std::string& code);
   core::Result<ReportInfo> publicReport(const std::string& number);
@@ -435,6 +446,7 @@ class CreditService {
   void queueView(const http::Principal& who, const std::string& subject, const std::string& view,
                  const std::string& detail);
   void flushViews();
+  core::Result<CheckAnswer> answerCheck(const std::string& subject, const std::string& action);
 
   db::Pool& pool_;
   audit::AuditLog& audit_;
@@ -453,9 +465,12 @@ class CreditService {
   std::int64_t changesLow_ = 0;
   std::set<std::int64_t> changesSeen_;
   std::map<std::int64_t, std::chrono::steady_clock::time_point> changesGaps_;
-  // check views waiting to be written (one insert per batch)
+  // check views waiting to be written: user id, username, role, department, subject, view, detail, time, hits
   std::mutex viewsMutex_;
   std::vector<std::vector<std::string>> pendingViews_;
+  // check answers by "subject\naction", each with the graph version it was derived at; emptied when full
+  std::shared_mutex checkCacheMutex_;
+  std::unordered_map<std::string, std::pair<std::uint64_t, std::shared_ptr<const RenderedCheck>>> checkCache_;
 };
 
 }  // namespace cw::credit

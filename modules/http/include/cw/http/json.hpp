@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,9 @@ core::Result<Page> pageParams(const Request& request);
 std::string toJsonText(const Poco::JSON::Object::Ptr& object);
 /// Compact JSON text of an object built from name/value pairs (audit summaries, outbox payloads).
 std::string jsonText(std::initializer_list<std::pair<std::string, Poco::Dynamic::Var>> fields);
+
+/// Appends text as a JSON string literal (quotes, backslashes and control characters escaped; UTF-8 kept as is).
+void appendJsonString(std::string& out, std::string_view text);
 
 /// One structured log line: {"ts","level","msg", fields...}; every value is written as a JSON string.
 std::string logLine(const std::string& level, const std::string& msg,

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cw/http/request.hpp"
@@ -60,7 +61,13 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  // Each route's pattern split once at registration: a segment is a literal or, for "{name}", a parameter.
+  struct Segment {
+    std::string text;  // the literal, or the parameter's name
+    bool parameter = false;
+  };
   std::vector<Route> routes_;
+  std::vector<std::vector<Segment>> patterns_;  // parallel to routes_
 };
 
 }  // namespace cw::http

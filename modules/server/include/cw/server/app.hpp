@@ -99,7 +99,7 @@ class App {
 /// Maps infrastructure exceptions to API errors: database unreachable -> Unavailable (503).
 std::optional<core::Error> mapException(const std::exception& e);
 
-/// A thread-safe sink writing one JSON line per call to stdout.
+/// A thread-safe sink writing one JSON line per call to stdout, through one writer thread (src/stdout_log.cpp).
 http::LogSink stdoutLog();
 
 }  // namespace cw::server
