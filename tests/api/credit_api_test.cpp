@@ -103,10 +103,16 @@ TEST_F(CreditApi, OverdueFireHazardToBlacklistToRepairLosesAndDoublesNothingAcro
   EXPECT_TRUE(entry->getValue<bool>("objection_open"));
   std::string hazardEvent = "SELECT COUNT(*) AS n FROM credit_records WHERE kind = 'hazard_overdue' AND entity_code = ?";
   EXPECT_EQ(scalar(hazardEvent, code), 1);
+  // Found at an inspection, the major hazard is a record of its own (检查发现重大隐患), serious, 12 months.
+  std::string majorEvent = "SELECT COUNT(*) AS n FROM credit_records WHERE kind = 'hazard_major' AND severity = 'serious'"
+                           " AND publish_until = DATE_ADD(decided_on, INTERVAL 12 MONTH) AND document_no = (SELECT"
+                           " reference FROM hazards WHERE id = ?)";
+  EXPECT_EQ(scalar(majorEvent, std::to_string(hazardId)), 1);
 
   crashAndRestart();
   std::this_thread::sleep_for(std::chrono::seconds(7));  // the consumer runs again after the restart
   EXPECT_EQ(scalar(hazardEvent, code), 1) << "the event was recorded twice";
+  EXPECT_EQ(scalar(majorEvent, std::to_string(hazardId)), 1) << "the event was recorded twice";
   EXPECT_EQ(scalar("SELECT COUNT(*) AS n FROM credit_list_entries WHERE list_kind = 'blacklist' AND entity_code = ?", code), 1);
 
   // 3. Notice: no decision while the objection window is open and the institution has not objected.
@@ -267,9 +273,10 @@ TEST_F(CreditApi, CourtDefaulterIsBlacklistedByRuleAndTheLegalRepresentativeOneH
   std::string first17 = "91360400MA35CW0Q1";
   char check = registry::creditCodeCheckChar(first17);
   std::string good = first17 + check, bad = first17 + (check == 'A' ? 'B' : 'A');
+  // As a spreadsheet program saves it: a UTF-8 byte order mark before the header.
   auto import = [&](const std::string& code) {
     return client().request("POST", "/api/v1/credit/records/import",
-                            "code,name,document_no,court,decided_on,facts\n" + code +
+                            "\xEF\xBB\xBF" "code,name,document_no,court,decided_on,facts\n" + code +
                                 ",九江某某养老服务有限公司,(2026)赣0402执1234号,濂溪区人民法院,2026-05-20,"
                                 "拒不履行生效判决确定的给付义务\n",
                             {{"Authorization", "Bearer " + officer}, {"Content-Type", "text/csv"}});

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
 
+#include "cw/core/time.hpp"
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
 #include "support/test_db.hpp"
@@ -127,6 +130,47 @@ TEST_F(CreditDrawsTest, ARestartRebuildsTheSameGraph) {
   }
   EXPECT_EQ(restarted.credit().graphCache().stats().edges, stats.edges);
   EXPECT_EQ(restarted.credit().graphCache().stats().vertices, stats.vertices);
+}
+
+TEST_F(CreditDrawsTest, TheDailyJobRescoresEveryEntityForANewScorecardVersionAndReloadsRelationsThatEnded) {
+  auto lease = app_->pool().acquire();
+  // A new scorecard version with a base 100 lower: every score moves down by 100 (none is near the bounds).
+  std::ifstream file(config_.credit.scorecardFile);
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("\"version\": \"2026.1\"", "\"version\": \"2026.2-test\"");
+  replace("\"base\": 1000", "\"base\": 900");
+  ASSERT_TRUE(app_->credit().installScorecard(text));
+  std::map<std::string, std::int64_t> before;
+  for (const auto& r : lease->query("SELECT entity_code, score FROM credit_scores")) before[r.str("entity_code")] = r.i64("score");
+  ASSERT_GT(before.size(), 3u);
+  auto report = app_->credit().daily();
+  EXPECT_GE(report.rescored, static_cast<int>(before.size()));
+  EXPECT_EQ(lease->query("SELECT COUNT(*) AS n FROM credit_scores WHERE scorecard_version <> '2026.2-test'")[0].i64("n"), 0);
+  for (const auto& r : lease->query("SELECT entity_code, score FROM credit_scores")) {
+    EXPECT_EQ(r.i64("score"), before[r.str("entity_code")] - 100) << r.str("entity_code");
+  }
+
+  // 湓城's legal representative stops being one yesterday: the graph no longer links them after the daily job.
+  auto hasLegalRepresentative = [&] {
+    for (const auto& r : app_->credit().graphCache().related(code_)) {
+      if (r.relation == "legal_representative" && r.direction == "party") return true;
+    }
+    return false;
+  };
+  app_->credit().rebuildGraph();
+  ASSERT_TRUE(hasLegalRepresentative());
+  auto yesterday = core::formatDay(core::shanghaiDay(app_->clock().now()) - std::chrono::days(1));
+  lease->execute("UPDATE institution_relations x JOIN institutions i ON i.id = x.institution_id SET x.valid_to = ?"
+                 " WHERE i.credit_code = ? AND x.relation = 'legal_representative'",
+                 yesterday, code_);
+  EXPECT_GE(app_->credit().daily().relationsChanged, 1);
+  app_->credit().followChanges();
+  EXPECT_FALSE(hasLegalRepresentative());
 }
 
 }  // namespace

@@ -9,9 +9,12 @@
 #include <atomic>
 #include <mutex>
 #include <shared_mutex>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
+
+#include <sys/mman.h>
 
 #include <boost/graph/adjacency_list.hpp>
 
@@ -35,8 +38,7 @@ enum class EdgeKind : std::uint8_t { onList, boundBy, provides, carriedOutBy, ke
 constexpr std::array<const char*, 6> kEdgeKindNames = {"on_list", "bound_by", "provides",
                                                         "carried_out_by", "keeps", "related"};
 
-// The entry behind an on_list edge. Shared and immutable so that the edge property stays small and cheap to copy
-// (Boost copies edge properties on insertion); only on_list edges carry one.
+// The entry behind an on_list edge, kept in a side table (Impl::entries) so that the edge property stays trivial.
 struct MembershipDetail {
   std::int64_t entryId = 0;
   std::string since;
@@ -44,23 +46,28 @@ struct MembershipDetail {
 };
 
 struct VertexProps {
-  std::string key;
+  std::string_view key;  // in Impl::keys
   std::string label;
   std::uint32_t slot = 0;  // measure and memorandum vertices: index of their row in the side table
   VertexKind kind = VertexKind::entity;
   bool alive = true;  // false for the vertices of a removed memorandum and its measures (kept for reuse)
 };
 
+// Eight bytes, so that an edge's std::list node (two links, source, target, property) is a 48-byte malloc chunk:
+// at 3M edges every byte is 3 MB of freshly faulted heap, and page faults are a large share of a bulk build's time.
 struct EdgeProps {
   EdgeKind kind = EdgeKind::related;
-  // related edges: the relation name, interned (3M edges would otherwise carry 3M heap strings).
-  std::uint32_t relation = 0;
-  std::shared_ptr<const MembershipDetail> membership;  // on_list edges only
+  // related: the interned relation name (3M edges would otherwise carry 3M heap strings); on_list: the entry's row in
+  // Impl::entries; unused by the other kinds.
+  std::uint32_t ref = 0;
 };
 
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
 using Vertex = Graph::vertex_descriptor;
 using Edge = Graph::edge_descriptor;
+
+// Room for this many in-edges is made when a party gets its first related edge.
+constexpr std::size_t kFirstInEdges = 4;
 
 // The subject of a measure, interned like relation names; kEntitySubject is the listed entity itself.
 constexpr std::uint32_t kEntitySubject = std::numeric_limits<std::uint32_t>::max();
@@ -94,6 +101,16 @@ struct Hit {
   std::uint32_t relation;
 };
 
+// Asks the kernel to back the whole 2 MiB pages inside [data, data + bytes) with transparent huge pages (only a hint:
+// without THP nothing changes). For the large arrays a bulk build fills front to back: on a VM a 4 KiB page fault
+// costs microseconds, and one huge page replaces 512 of them (and the TLB misses of random lookups later).
+void adviseHugePages(const void* data, std::size_t bytes) {
+  constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
+  auto begin = (reinterpret_cast<std::uintptr_t>(data) + kHugePage - 1) & ~(kHugePage - 1);
+  auto end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHugePage - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 // The key -> vertex index of one vertex kind: open addressing (linear probing, load <= 1/2) over (hash, vertex)
 // slots; the key text is the vertex's own, compared on a hash match. It replaces the std::unordered_map<std::string,
 // Vertex> first written, which chases bucket -> previous node -> node -> key text on every lookup and holds a second
@@ -102,7 +119,7 @@ struct Hit {
 class KeyIndex {
  public:
   template <class KeyOf>
-  std::optional<Vertex> find(const std::string& key, std::size_t hash, const KeyOf& keyOf) const {
+  std::optional<Vertex> find(std::string_view key, std::size_t hash, const KeyOf& keyOf) const {
     if (slots_.empty()) return std::nullopt;
     for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
       const Slot& slot = slots_[i];
@@ -129,6 +146,9 @@ class KeyIndex {
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & mask_]);
   }
 
+  /// The vertex in the slot a lookup of this hash reads first (kNoVertex if none), whose key it will compare.
+  Vertex firstCandidate(std::size_t hash) const { return slots_.empty() ? kNoVertex : slots_[hash & mask_].vertex; }
+
   std::size_t size() const { return size_; }
 
   void clear() {
@@ -150,7 +170,10 @@ class KeyIndex {
   }
 
   void rehash(std::size_t capacity) {  // capacity is a power of two
-    std::vector<Slot> old(capacity);
+    std::vector<Slot> old;
+    old.reserve(capacity);
+    adviseHugePages(old.data(), capacity * sizeof(Slot));
+    old.resize(capacity);
     old.swap(slots_);
     mask_ = capacity - 1;
     for (const Slot& slot : old) {
@@ -163,7 +186,37 @@ class KeyIndex {
   std::size_t size_ = 0;
 };
 
-std::size_t hashKey(const std::string& key) { return std::hash<std::string>{}(key); }
+// Append-only storage for vertex keys, which never change and whose vertices are never removed: one allocation per
+// block instead of one per key (a 1M-entity build otherwise makes 1.2M small allocations just for keys). Blocks never
+// move, so the views handed out stay valid until clear().
+class KeyArena {
+ public:
+  std::string_view store(std::string_view text) {
+    if (blocks_.empty() || text.size() > capacity_ - used_) {
+      capacity_ = std::max(kBlockSize, text.size());
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(capacity_));
+      used_ = 0;
+    }
+    char* at = blocks_.back().get() + used_;
+    std::copy(text.begin(), text.end(), at);
+    used_ += text.size();
+    return {at, text.size()};
+  }
+
+  void clear() {
+    blocks_.clear();
+    capacity_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t kBlockSize = std::size_t{1} << 20;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t capacity_ = 0;
+  std::size_t used_ = 0;
+};
+
+std::size_t hashKey(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
 }  // namespace
 
@@ -180,6 +233,9 @@ struct CreditGraph::Impl {
   std::unordered_map<std::string, std::uint32_t> relationIds;
   std::vector<MeasureRow> measures;       // by VertexProps::slot of a measure vertex
   std::vector<MemorandumRow> memoranda;  // by VertexProps::slot of a memorandum vertex
+  KeyArena keys;
+  std::vector<MembershipDetail> entries;  // by EdgeProps::ref of an on_list edge
+  std::vector<std::uint32_t> freeEntries;  // rows of entries no edge refers to, reused first
   std::size_t liveMemoranda = 0;
   std::size_t deadVertices = 0;
 
@@ -196,7 +252,7 @@ struct CreditGraph::Impl {
   }
 
   std::optional<Vertex> find(VertexKind kind, const std::string& key, std::size_t hash) const {
-    return index[kindIndex(kind)].find(key, hash, [this](Vertex v) -> const std::string& { return g[v].key; });
+    return index[kindIndex(kind)].find(key, hash, [this](Vertex v) { return g[v].key; });
   }
   std::optional<Vertex> find(VertexKind kind, const std::string& key) const { return find(kind, key, hashKey(key)); }
 
@@ -208,8 +264,35 @@ struct CreditGraph::Impl {
     return find(person ? VertexKind::entity : VertexKind::person, key, hash);
   }
   std::optional<Vertex> findSubject(const std::string& key) const { return findSubject(key, hashKey(key)); }
-  void prefetchSubject(const std::string& key, std::size_t hash) const {
-    index[kindIndex(hasPersonPrefix(key) ? VertexKind::person : VertexKind::entity)].prefetch(hash);
+  const KeyIndex& subjectIndex(const std::string& key) const {
+    return index[kindIndex(hasPersonPrefix(key) ? VertexKind::person : VertexKind::entity)];
+  }
+
+  // findSubject for many keys (kNoVertex: absent). A lookup is three dependent cache misses (index slot, vertex, key
+  // text), and a bulk build is bound by them when they are taken one after another: each pass below starts one level
+  // for a run of keys before the next pass needs it, so the misses of different keys overlap.
+  void findSubjects(const std::vector<const std::string*>& keys, std::vector<Vertex>& found) const {
+    constexpr std::size_t kRun = 256;  // keys in flight: their slots, vertices and key texts stay in cache
+    std::array<std::size_t, kRun> hashes;
+    std::array<Vertex, kRun> candidates;
+    found.resize(keys.size());
+    for (std::size_t begin = 0; begin < keys.size(); begin += kRun) {
+      std::size_t n = std::min(kRun, keys.size() - begin);
+      for (std::size_t i = 0; i < n; ++i) {
+        hashes[i] = hashKey(*keys[begin + i]);
+        subjectIndex(*keys[begin + i]).prefetch(hashes[i]);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        candidates[i] = subjectIndex(*keys[begin + i]).firstCandidate(hashes[i]);
+        if (candidates[i] != kNoVertex) __builtin_prefetch(&g[candidates[i]].key);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        if (candidates[i] != kNoVertex) __builtin_prefetch(g[candidates[i]].key.data());
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        found[begin + i] = findSubject(*keys[begin + i], hashes[i]).value_or(kNoVertex);
+      }
+    }
   }
 
   /// Finds or creates; `label` is used only when creating.
@@ -218,7 +301,7 @@ struct CreditGraph::Impl {
     if (auto v = find(kind, key, hash)) return *v;
     Vertex v = boost::add_vertex(g);
     VertexProps& p = g[v];
-    p.key = key;
+    p.key = keys.store(key);
     p.label = label;
     p.kind = kind;
     index[kindIndex(kind)].insert(hash, v);
@@ -241,7 +324,7 @@ struct CreditGraph::Impl {
     if (colon != std::string::npos && colon > 0) {
       std::string code = key.substr(0, colon);
       Vertex department = ensure(VertexKind::department, code, code);
-      boost::add_edge(department, list, EdgeProps{EdgeKind::keeps, 0, nullptr}, g);
+      boost::add_edge(department, list, EdgeProps{EdgeKind::keeps, 0}, g);
     }
     return list;
   }
@@ -250,6 +333,40 @@ struct CreditGraph::Impl {
     auto [it, inserted] = relationIds.try_emplace(name, static_cast<std::uint32_t>(relationNames.size()));
     if (inserted) relationNames.push_back(name);
     return it->second;
+  }
+
+  // setRelations for one entity, given what its key and its parties' keys named before any change (findSubjects).
+  void replaceRelations(const std::string& entity, const std::vector<Relation>& relations, Vertex subject,
+                        const Vertex* parties) {
+    Vertex v = subject != kNoVertex ? subject : ensureSubject(entity, "");
+    boost::remove_out_edge_if(v, [this](const Edge& e) { return g[e].kind == EdgeKind::related; }, g);
+    // One allocation for the new out-edges instead of a growth series (out_edge_list is adjacency_list's own vector).
+    g.out_edge_list(v).reserve(boost::out_degree(v, g) + relations.size());
+    for (std::size_t i = 0; i < relations.size(); ++i) {
+      const Relation& relation = relations[i];
+      if (relation.partyKey == entity) continue;  // nobody is their own party; a loop would list it twice
+      Vertex party = parties[i];
+      // Absent before: created now, or by an earlier row of the batch, or named twice (ensureSubject finds it then).
+      if (party == kNoVertex) party = ensureSubject(relation.partyKey, relation.partyName);
+      if (g[party].label.empty() && !relation.partyName.empty()) g[party].label = relation.partyName;
+      // A party's in-edges start at room for kFirstInEdges instead of growing 1 -> 2 -> 4: most parties have a few,
+      // and each growth step re-reads the old array, a cache miss (about a sixth of a bulk build in a profile).
+      auto& in = boost::in_edge_list(g, party);
+      if (in.capacity() == 0) in.reserve(kFirstInEdges);
+      boost::add_edge(v, party, EdgeProps{EdgeKind::related, internRelation(relation.relation)}, g);
+    }
+  }
+
+  std::uint32_t addEntry(const Membership& membership) {
+    MembershipDetail detail{membership.entryId, membership.since, membership.ground};
+    if (freeEntries.empty()) {
+      entries.push_back(std::move(detail));
+      return static_cast<std::uint32_t>(entries.size() - 1);
+    }
+    std::uint32_t row = freeEntries.back();
+    freeEntries.pop_back();
+    entries[row] = std::move(detail);
+    return row;
   }
 
   void setAlive(Vertex v, bool alive) {
@@ -297,7 +414,7 @@ struct CreditGraph::Impl {
           if (g[provides].kind != EdgeKind::provides) continue;
           Vertex measure = boost::target(provides, g);
           if (measures[g[measure].slot].subject != subject) continue;
-          hits.push_back(Hit{list, entry.membership.get(), measure, via, via == kNoVertex ? 0 : subject});
+          hits.push_back(Hit{list, &entries[entry.ref], measure, via, via == kNoVertex ? 0 : subject});
         }
       }
     }
@@ -305,7 +422,7 @@ struct CreditGraph::Impl {
 
   PathStep step(Vertex v, std::string edge) const {
     const VertexProps& p = g[v];
-    return PathStep{kVertexKindNames[kindIndex(p.kind)], p.key, p.label, std::move(edge)};
+    return PathStep{kVertexKindNames[kindIndex(p.kind)], std::string(p.key), p.label, std::move(edge)};
   }
 
   DerivedMeasure render(Vertex subject, const Hit& hit) const {
@@ -318,7 +435,7 @@ struct CreditGraph::Impl {
     d.memorandumNumber = memo.number;
     d.memorandumTitle = memo.title;
     d.list = g[hit.list].key;
-    d.entryId = hit.entry != nullptr ? hit.entry->entryId : 0;
+    d.entryId = hit.entry->entryId;
     d.path.reserve(6);
     d.path.push_back(step(subject, ""));
     if (hit.via != kNoVertex) {
@@ -342,7 +459,7 @@ struct CreditGraph::Impl {
 
   std::string edgeKindName(const EdgeProps& e) const {
     std::string name = kEdgeKindNames[static_cast<std::size_t>(e.kind)];
-    if (e.kind == EdgeKind::related) name.append(1, ':').append(relationNames[e.relation]);
+    if (e.kind == EdgeKind::related) name.append(1, ':').append(relationNames[e.ref]);
     return name;
   }
 };
@@ -357,6 +474,7 @@ void CreditGraph::reserve(std::size_t entities, std::size_t persons, std::size_t
   (void)edges;
   constexpr std::size_t kSmallKinds = 4096;  // departments, lists, memoranda, measures
   impl_->g.m_vertices.reserve(entities + persons + kSmallKinds);
+  adviseHugePages(impl_->g.m_vertices.data(), impl_->g.m_vertices.capacity() * sizeof(impl_->g.m_vertices[0]));
   impl_->index[kindIndex(VertexKind::entity)].reserve(entities);
   impl_->index[kindIndex(VertexKind::person)].reserve(persons);
 }
@@ -366,6 +484,9 @@ void CreditGraph::clear() {
   Impl& m = *impl_;
   m.g.clear();
   for (auto& keys : m.index) keys.clear();
+  m.keys.clear();
+  m.entries.clear();
+  m.freeEntries.clear();
   m.relationNames.clear();
   m.relationIds.clear();
   m.measures.clear();
@@ -396,45 +517,54 @@ void CreditGraph::setMemberships(const std::string& entity, const std::vector<Me
   auto lock = impl_->writeLock();
   Impl& m = *impl_;
   Vertex v = m.ensureSubject(entity, "");
+  for (auto e : boost::make_iterator_range(boost::out_edges(v, m.g))) {
+    if (m.g[e].kind == EdgeKind::onList) m.freeEntries.push_back(m.g[e].ref);
+  }
   boost::remove_out_edge_if(v, [&m](const Edge& e) { return m.g[e].kind == EdgeKind::onList; }, m.g);
   for (const Membership& membership : memberships) {
     Vertex list = m.ensureList(membership.list);
-    auto detail = std::make_shared<const MembershipDetail>(
-        MembershipDetail{membership.entryId, membership.since, membership.ground});
-    boost::add_edge(v, list, EdgeProps{EdgeKind::onList, 0, std::move(detail)}, m.g);
+    boost::add_edge(v, list, EdgeProps{EdgeKind::onList, m.addEntry(membership)}, m.g);
   }
 }
 
 void CreditGraph::setRelations(const std::string& entity, const std::vector<Relation>& relations) {
   auto lock = impl_->writeLock();
   Impl& m = *impl_;
-  // All keys are hashed and their index slots fetched before any is compared: the lookups are independent, and a
-  // bulk build otherwise spends most of its time waiting for one cache miss after another.
-  std::vector<std::size_t> hashes;
-  hashes.reserve(relations.size());
-  for (const Relation& relation : relations) {
-    hashes.push_back(hashKey(relation.partyKey));
-    m.prefetchSubject(relation.partyKey, hashes.back());
-  }
-  std::optional<Vertex> subject = m.findSubject(entity);
-  std::vector<Vertex> parties;
-  parties.reserve(relations.size());
-  for (std::size_t i = 0; i < relations.size(); ++i) {
-    parties.push_back(m.findSubject(relations[i].partyKey, hashes[i]).value_or(kNoVertex));
-  }
+  std::vector<const std::string*> keys{&entity};
+  for (const Relation& relation : relations) keys.push_back(&relation.partyKey);
+  std::vector<Vertex> found;
+  m.findSubjects(keys, found);
+  m.replaceRelations(entity, relations, found[0], found.data() + 1);
+}
 
-  Vertex v = subject ? *subject : m.ensureSubject(entity, "");
-  boost::remove_out_edge_if(v, [&m](const Edge& e) { return m.g[e].kind == EdgeKind::related; }, m.g);
-  // One allocation for the new out-edges instead of a growth series (out_edge_list is adjacency_list's own vector).
-  m.g.out_edge_list(v).reserve(boost::out_degree(v, m.g) + relations.size());
-  for (std::size_t i = 0; i < relations.size(); ++i) {
-    const Relation& relation = relations[i];
-    if (relation.partyKey == entity) continue;  // nobody is their own party; a loop would list it twice
-    Vertex party = parties[i];
-    // Not there before this call: created now (or found again, when the same new party is named twice).
-    if (party == kNoVertex) party = m.ensureSubject(relation.partyKey, relation.partyName);
-    if (m.g[party].label.empty() && !relation.partyName.empty()) m.g[party].label = relation.partyName;
-    boost::add_edge(v, party, EdgeProps{EdgeKind::related, m.internRelation(relation.relation), nullptr}, m.g);
+void CreditGraph::setRelations(std::span<const EntityRelations> rows) {
+  auto lock = impl_->writeLock();
+  Impl& m = *impl_;
+  // Rows are looked up a run at a time, so that the keys of the run are fetched together (findSubjects) and are
+  // still in cache when the run is applied.
+  constexpr std::size_t kRowsPerRun = 64;
+  std::vector<const std::string*> keys;
+  std::vector<Vertex> found;
+  for (std::size_t begin = 0; begin < rows.size(); begin += kRowsPerRun) {
+    auto run = rows.subspan(begin, std::min(kRowsPerRun, rows.size() - begin));
+    keys.clear();
+    for (const EntityRelations& row : run) {
+      keys.push_back(&row.entity);
+      for (const Relation& relation : row.relations) keys.push_back(&relation.partyKey);
+    }
+    m.findSubjects(keys, found);
+    // Where each found vertex's next in-edge will go, fetched for the whole run like the keys (a subject's own slot is
+    // fetched needlessly; an empty list's null data pointer is only a hint, never dereferenced).
+    for (Vertex v : found) {
+      if (v == kNoVertex) continue;
+      const auto& in = boost::in_edge_list(m.g, v);
+      __builtin_prefetch(in.data() + in.size());
+    }
+    const Vertex* at = found.data();
+    for (const EntityRelations& row : run) {
+      m.replaceRelations(row.entity, row.relations, at[0], at + 1);
+      at += 1 + row.relations.size();
+    }
   }
 }
 
@@ -465,7 +595,7 @@ void CreditGraph::upsertMemorandum(const MemorandumSpec& memorandum) {
     Vertex v = m.ensureList(list);
     if (std::find(bound.begin(), bound.end(), v) != bound.end()) continue;  // a list named twice binds once
     bound.push_back(v);
-    boost::add_edge(v, memo, EdgeProps{EdgeKind::boundBy, 0, nullptr}, m.g);
+    boost::add_edge(v, memo, EdgeProps{EdgeKind::boundBy, 0}, m.g);
   }
 
   for (const MeasureSpec& spec : memorandum.measures) {
@@ -487,10 +617,10 @@ void CreditGraph::upsertMemorandum(const MemorandumSpec& memorandum) {
     row.spec = spec;
     row.subject = spec.subject == "entity" ? kEntitySubject : m.internRelation(spec.subject);
     row.memorandum = memo;
-    boost::add_edge(memo, measure, EdgeProps{EdgeKind::provides, 0, nullptr}, m.g);
+    boost::add_edge(memo, measure, EdgeProps{EdgeKind::provides, 0}, m.g);
     if (!spec.department.empty()) {
       Vertex department = m.ensure(VertexKind::department, spec.department, spec.department);
-      boost::add_edge(measure, department, EdgeProps{EdgeKind::carriedOutBy, 0, nullptr}, m.g);
+      boost::add_edge(measure, department, EdgeProps{EdgeKind::carriedOutBy, 0}, m.g);
     }
   }
 }
@@ -518,20 +648,20 @@ std::vector<DerivedMeasure> CreditGraph::derive(const std::string& subject) cons
     const EdgeProps& edge = m.g[e];
     if (edge.kind != EdgeKind::related) continue;
     Vertex listed = boost::source(e, m.g);
-    m.collect(listed, listed, edge.relation, hits);
+    m.collect(listed, listed, edge.ref, hits);
   }
   if (hits.empty()) return {};
 
   const Graph& g = m.g;
-  static const std::string kNone;
+  constexpr std::string_view kNone;
   // Direct first, then list, memorandum id, measure code; relation, related entity and entry break the remaining
   // ties so that the order never depends on the order edges were added in.
   auto sortKey = [&](const Hit& h) {
     const MeasureRow& row = m.measures[g[h.measure].slot];
     bool direct = h.via == kNoVertex;
-    return std::make_tuple(!direct, std::cref(g[h.list].key), m.memoranda[g[row.memorandum].slot].id,
-                           std::cref(row.spec.code), std::cref(direct ? kNone : m.relationNames[h.relation]),
-                           std::cref(direct ? kNone : g[h.via].key), h.entry != nullptr ? h.entry->entryId : 0);
+    return std::make_tuple(!direct, g[h.list].key, m.memoranda[g[row.memorandum].slot].id, std::cref(row.spec.code),
+                           direct ? kNone : std::string_view(m.relationNames[h.relation]),
+                           direct ? kNone : g[h.via].key, h.entry->entryId);
   };
   std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) { return sortKey(a) < sortKey(b); });
 
@@ -551,12 +681,11 @@ std::vector<Membership> CreditGraph::memberships(const std::string& entity) cons
     const EdgeProps& edge = m.g[e];
     if (edge.kind != EdgeKind::onList) continue;
     Membership membership;
+    const MembershipDetail& entry = m.entries[edge.ref];
     membership.list = m.g[boost::target(e, m.g)].key;
-    if (edge.membership) {
-      membership.entryId = edge.membership->entryId;
-      membership.since = edge.membership->since;
-      membership.ground = edge.membership->ground;
-    }
+    membership.entryId = entry.entryId;
+    membership.since = entry.since;
+    membership.ground = entry.ground;
     out.push_back(std::move(membership));
   }
   return out;
@@ -571,12 +700,12 @@ std::vector<CreditGraph::Related> CreditGraph::related(const std::string& subjec
   for (auto e : boost::make_iterator_range(boost::out_edges(*v, m.g))) {
     if (m.g[e].kind != EdgeKind::related) continue;
     const VertexProps& party = m.g[boost::target(e, m.g)];
-    out.push_back(Related{m.relationNames[m.g[e].relation], party.key, party.label, "party"});
+    out.push_back(Related{m.relationNames[m.g[e].ref], std::string(party.key), party.label, "party"});
   }
   for (auto e : boost::make_iterator_range(boost::in_edges(*v, m.g))) {
     if (m.g[e].kind != EdgeKind::related) continue;
     const VertexProps& of = m.g[boost::source(e, m.g)];
-    out.push_back(Related{m.relationNames[m.g[e].relation], of.key, of.label, "of"});
+    out.push_back(Related{m.relationNames[m.g[e].ref], std::string(of.key), of.label, "of"});
   }
   // Parties first, then what the subject is a party of; by relation and key within each (not by insertion order,
   // which depends on the order the rows were loaded in).
@@ -646,7 +775,7 @@ Neighbourhood CreditGraph::neighbourhood(const std::string& subject, int depth, 
   for (Vertex v : order) {
     const VertexProps& p = g[v];
     ids.push_back(m.nodeId(v));
-    out.nodes.push_back(GraphNode{ids.back(), kVertexKindNames[kindIndex(p.kind)], p.key, p.label});
+    out.nodes.push_back(GraphNode{ids.back(), kVertexKindNames[kindIndex(p.kind)], std::string(p.key), p.label});
   }
   // Every edge between two included nodes, once: it is found from its source only.
   for (std::size_t i = 0; i < order.size(); ++i) {

@@ -354,6 +354,38 @@ TEST(CreditGraph, RebuildingFromTheSameInputsGivesTheSameDerivation) {
   EXPECT_FALSE(before[0].empty());
 }
 
+TEST(CreditGraph, BulkSetRelationsGivesTheSameGraphAsOneCallPerEntity) {
+  // Rows that depend on each other: E3 names a party (E4) that the first row creates, and E1 comes twice.
+  std::vector<EntityRelations> rows = {
+      {"E1", {{"legal_representative", "P:alice", "张某"}, {"operator", "E4", "新机构"}}},
+      {"E3", {{"parent", "E4", ""}, {"legal_representative", "P:carol", "王某"}, {"operator", "E3", ""}}},
+      {"E1", {{"legal_representative", "P:alice", "张某"}, {"operator", "E2", "康乐养老服务公司"}}},
+  };
+  CreditGraph one;
+  CreditGraph bulk;
+  load(one);
+  load(bulk);
+  for (const EntityRelations& row : rows) one.setRelations(row.entity, row.relations);
+  bulk.setRelations(rows);
+
+  for (const char* subject : {"E1", "E2", "E3", "E4", "P:alice", "P:carol"}) {
+    SCOPED_TRACE(subject);
+    auto expected = one.related(subject);
+    auto actual = bulk.related(subject);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(actual[i].relation, expected[i].relation);
+      EXPECT_EQ(actual[i].key, expected[i].key);
+      EXPECT_EQ(actual[i].name, expected[i].name);
+      EXPECT_EQ(actual[i].direction, expected[i].direction);
+    }
+    EXPECT_EQ(bulk.derive(subject).size(), one.derive(subject).size());
+  }
+  EXPECT_EQ(bulk.name("E4"), "新机构");
+  EXPECT_EQ(bulk.stats().edges, one.stats().edges);
+  EXPECT_EQ(bulk.stats().vertices, one.stats().vertices);
+}
+
 TEST(CreditGraph, StatsCountLiveVerticesAndEdges) {
   CreditGraph g;
   load(g);

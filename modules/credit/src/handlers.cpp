@@ -95,6 +95,7 @@ Object::Ptr entryJson(const ListEntry& e) {
   o->set("removal_note", opt(e.removalNote));
   o->set("source", e.source);
   o->set("created_at", e.createdAt);
+  o->set("proposed_by", optId(e.proposedBy));
   o->set("apply_tasks", summaryJson(e.apply));
   o->set("lift_tasks", summaryJson(e.lift));
   o->set("decide_blocked_by", e.decideBlockedBy.empty() ? Var() : Var(e.decideBlockedBy));

@@ -28,8 +28,9 @@ using core::Error;
 namespace {
 
 constexpr const char* kConsumer = "credit";
-const std::vector<std::string> kTopics{"hazard.overdue",    "hazard.verified",       "rating.published",
-                                       "rating.downgraded", "inspection.published", "registry.relations"};
+const std::vector<std::string> kTopics{"hazard.reported",   "hazard.overdue",       "hazard.verified",
+                                       "rating.published",  "rating.downgraded",    "inspection.published",
+                                       "registry.relations"};
 
 bool isStaff(const http::Principal& who) {
   return who.role == "admin" || who.role == "officer" || who.role == "bureau";
@@ -589,14 +590,26 @@ FollowReport CreditService::followEvents(std::optional<int> settleSeconds) {
     r.decidedOn = e.createdAt.empty() ? core::formatDay(today)
                                       : core::formatDay(core::shanghaiDay(*core::parseSqlDateTime(e.createdAt)));
     bool listable = false;
-    if (e.topic == "hazard.overdue" || e.topic == "hazard.verified") {
+    if (e.topic == "hazard.reported" &&
+        (payload->optValue<std::string>("severity", "") != "major" ||
+         payload->optValue<std::string>("source", "") == "self_check")) {
+      continue;  // only a major hazard found by inspection or a verified complaint; self-checks are not held against
+    }
+    if (e.topic == "hazard.reported" || e.topic == "hazard.overdue" || e.topic == "hazard.verified") {
       auto h = c.query("SELECT h.reference, h.title, h.department_code, c.legal_basis FROM hazards h"
                        " JOIN hazard_catalogue c ON c.code = h.catalogue_code WHERE h.id = ?",
                        e.aggregateId);
       if (h.empty()) continue;
       r.documentNo = h[0].str("reference");
       r.legalBasis = h[0].str("legal_basis");
-      if (e.topic == "hazard.overdue") {
+      if (e.topic == "hazard.reported") {
+        r.kind = "hazard_major";
+        r.severity = "serious";
+        r.title = "检查发现重大隐患（" + payload->optValue<std::string>("catalogue_code", "") + "）";
+        r.facts = std::string(payload->optValue<std::string>("source", "") == "complaint" ? "投诉核实" : "监督检查") +
+                  "发现重大隐患「" + h[0].str("title") + "」。";
+        r.publishMonths = 12;
+      } else if (e.topic == "hazard.overdue") {
         bool major = payload->optValue<std::string>("severity", "") == "major";
         r.kind = "hazard_overdue";
         r.severity = major ? "serious" : "general";
@@ -788,16 +801,40 @@ DailyReport CreditService::daily() {
     refreshEntity(c, e->entityCode);
     ++report.entriesEnded;
   }
-  // Decay: scores computed before today with records in their windows.
+  // Decay: scores computed before today with records in their windows; and every score of an earlier scorecard
+  // version (an entity without records too: the base, bands or list effects may have changed).
+  auto card = scorecard();
+  std::vector<std::pair<std::string, std::string>> stale;
   for (const auto& r : c.query("SELECT DISTINCT s.entity_code FROM credit_scores s JOIN credit_records r ON"
                                " r.entity_code = s.entity_code AND r.state = 'active' WHERE s.computed_on < ? LIMIT 5000",
                                day)) {
+    stale.emplace_back(r.str("entity_code"), "按日衰减重算");
+  }
+  if (card) {
+    for (const auto& r : c.query("SELECT entity_code FROM credit_scores WHERE scorecard_id <> ? OR scorecard_version <> ?"
+                                 " LIMIT 5000",
+                                 card->id, card->version)) {
+      stale.emplace_back(r.str("entity_code"), "评分卡更新为 " + card->version + " 版");
+    }
+  }
+  for (const auto& [code, reason] : stale) {
     db::Transaction tx(c);
-    std::string code = r.str("entity_code");
     repo::findEntity(c, code, true);
-    rescore(c, code, "按日衰减重算", core::formatSqlDateTime(clock_.now()));
+    rescore(c, code, reason, core::formatSqlDateTime(clock_.now()));
     tx.commit();
     ++report.rescored;
+  }
+  // Related parties whose relation ended yesterday or starts today: every process's graph reloads them (through the
+  // change log, as when the registry changes them).
+  std::string yesterday = core::formatDay(today - std::chrono::days(1));
+  auto turning = c.query("SELECT DISTINCT institution_id FROM institution_relations WHERE valid_to = ? OR valid_from = ?",
+                         yesterday, day);
+  if (!turning.empty()) {
+    db::Transaction tx(c);
+    std::string now = core::formatSqlDateTime(clock_.now());
+    for (const auto& r : turning) repo::logChange(c, "relations", std::to_string(r.i64("institution_id")), now);
+    tx.commit();
+    report.relationsChanged = static_cast<int>(turning.size());
   }
   return report;
 }
@@ -823,16 +860,29 @@ void CreditService::rebuildGraph() {
   }
   for (const auto& m : repo::loadMemoranda(c, true)) graph_.upsertMemorandum(m);
   std::string today = core::formatDay(core::shanghaiDay(clock_.now()));
-  std::map<std::string, std::vector<Relation>> relations;
+  // Rows come grouped by institution; they go to the graph in batches (one write each, lookups overlapped) so that a
+  // batch holds the write lock briefly.
+  constexpr std::size_t kRelationBatch = 4096;
+  std::vector<EntityRelations> batch;
   for (const auto& r : c.query(
            "SELECT i.credit_code, x.relation, x.party_name, x.party_credit_code, x.party_id_index,"
            " ri.credit_code AS related_code FROM institution_relations x JOIN institutions i ON i.id = x.institution_id"
            " LEFT JOIN institutions ri ON ri.id = x.related_institution_id"
            " WHERE x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to >= ?) ORDER BY x.institution_id, x.id",
            today, today)) {
-    if (auto key = repo::partyKey(r)) relations[r.str("credit_code")].push_back({r.str("relation"), *key, r.str("party_name")});
+    auto key = repo::partyKey(r);
+    if (!key) continue;
+    std::string code = r.str("credit_code");
+    if (batch.empty() || batch.back().entity != code) {
+      if (batch.size() >= kRelationBatch) {
+        graph_.setRelations(batch);
+        batch.clear();
+      }
+      batch.push_back({std::move(code), {}});
+    }
+    batch.back().relations.push_back({r.str("relation"), *key, r.str("party_name")});
   }
-  for (const auto& [code, list] : relations) graph_.setRelations(code, list);
+  graph_.setRelations(batch);
   std::map<std::string, std::vector<Membership>> lists;
   for (const auto& r : c.query("SELECT id, list_kind, department_code, entity_code, listed_on, ground FROM"
                                " credit_list_entries WHERE state = 'listed' ORDER BY id")) {

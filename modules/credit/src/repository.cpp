@@ -165,6 +165,7 @@ ListEntry toEntry(const db::Row& r, core::Day today) {
   x.removalNote = r.optStr("removal_note");
   x.source = r.str("source");
   x.createdAt = core::sqlToIsoUtc(r.str("created_at"));
+  x.proposedBy = r.optI64("proposed_by");
   if (x.state == "proposed" && x.objectionUntil) {
     auto until = core::parseDay(*x.objectionUntil);
     x.objectionOpen = until && today <= *until && !x.objection;

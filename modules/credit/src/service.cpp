@@ -331,6 +331,8 @@ core::Result<int> CreditService::importCourtList(const audit::Actor& actor, cons
     ++number;
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (core::trim(text).empty()) continue;
+    // Spreadsheet programs save CSV with a UTF-8 byte order mark in front of the header.
+    if (number == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     if (number == 1 && text.rfind("code", 0) == 0) continue;  // header
     std::vector<std::string> cells;
     std::string cell;
@@ -555,8 +557,7 @@ core::Result<ListEntry> CreditService::decide(const audit::Actor& actor, const h
   return withEntry(listKind, entryId, [&](Tx& x) -> core::Status {
     if (!isOfficerOf(who, x.e.departmentCode)) return Error::denied("only officers of " + x.e.departmentCode + " decide this entry");
     if (x.e.state != "proposed") return Error::precondition("only a proposed entry is decided; this one is " + x.e.state);
-    auto proposer = x.c.query("SELECT proposed_by FROM credit_list_entries WHERE id = ?", entryId)[0].optI64("proposed_by");
-    if (proposer && *proposer == who.userId) {
+    if (x.e.proposedBy && *x.e.proposedBy == who.userId) {
       return Error::precondition("the officer who proposed the listing cannot also decide it (四眼原则)");
     }
     if (!x.e.decideBlockedBy.empty()) return Error::precondition(x.e.decideBlockedBy);
@@ -871,7 +872,7 @@ core::Result<Repair> CreditService::decideRepair(const audit::Actor& actor, cons
   auto head = c.query("SELECT entity_code FROM credit_repairs WHERE id = ?", id);
   if (head.empty()) return Error::notFound("repair " + std::to_string(id) + " does not exist");
   std::string code = head[0].str("entity_code");
-  repo::findEntity(c, code, true);
+  auto entity = repo::findEntity(c, code, true);
   auto repair = loadRepair(c, id);
   if (!isOfficerOf(who, repair->recordDepartment)) {
     return Error::denied("only officers of " + repair->recordDepartment + " (who made the record) decide its repair");
@@ -896,7 +897,7 @@ core::Result<Repair> CreditService::decideRepair(const audit::Actor& actor, cons
       closeEntry(c, *e, e->state == "listed" ? "removed" : "dismissed", "repair", "信用修复 #" + std::to_string(id),
                  who.userId, now);
     }
-    db::emitEvent(c, {0, "credit.repaired", "credit_record", repair->recordId, std::nullopt,
+    db::emitEvent(c, {0, "credit.repaired", "credit_record", repair->recordId, entity ? entity->institutionId : std::nullopt,
                       "credit:repair:" + std::to_string(id), http::jsonText({{"entity", code}}), ""},
                   now);
     rescore(c, code, "信用修复：" + repair->recordTitle, now);

@@ -248,7 +248,8 @@ std::unique_ptr<Scheduler> App::makeScheduler() {
                        auto report = credit_.daily();
                        return std::to_string(report.recordsExpired) + " records and " +
                               std::to_string(report.entriesEnded) + " list entries ended; " +
-                              std::to_string(report.rescored) + " rescored";
+                              std::to_string(report.rescored) + " rescored; " +
+                              std::to_string(report.relationsChanged) + " institutions' related parties reloaded";
                      }});
   return scheduler;
 }

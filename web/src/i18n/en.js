@@ -2179,6 +2179,7 @@ export default {
       decide: 'Decide',
       remove: 'Remove from the list',
       blocked: 'No decision yet: {reason}',
+      ownProposal: 'you proposed this listing; another officer of the department decides it (four eyes)',
       window: 'From the notice until {until}',
       windowOpen: 'Window open',
       noObjection: 'No objection',

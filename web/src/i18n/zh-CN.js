@@ -2179,6 +2179,7 @@ export default {
       decide: '作出决定',
       remove: '移出名单',
       blocked: '暂不能作出决定：{reason}',
+      ownProposal: '您是提出人，须由本部门另一名工作人员决定（四眼原则）',
       window: '告知之日起至 {until}',
       windowOpen: '异议期内',
       noObjection: '未提出异议',

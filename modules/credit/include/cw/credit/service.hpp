@@ -144,6 +144,7 @@ struct ListEntry {
   std::optional<std::string> removalNote;
   std::string source;
   std::string createdAt;
+  std::optional<std::int64_t> proposedBy;  // user id; null for entries made by rule (court list, serious record)
   TaskSummary apply;
   TaskSummary lift;
   /// Why the decision cannot be taken now (objection window open ...), empty when it can.
@@ -325,6 +326,7 @@ struct DailyReport {
   int recordsExpired = 0;
   int entriesEnded = 0;
   int rescored = 0;
+  int relationsChanged = 0;  // institutions whose related parties changed with the day
 };
 
 class CreditService {
