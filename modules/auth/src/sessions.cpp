@@ -16,6 +16,8 @@ using core::ErrorCode;
 namespace {
 
 constexpr auto kTouchEvery = std::chrono::seconds(60);
+// A cached session being read again is served to the other requests for at most this long after its last read.
+constexpr auto kRefreshingAtMost = std::chrono::seconds(10);
 constexpr const char* kBadCredentials = "username or password is incorrect";
 constexpr std::size_t kMaxUsernameBytes = 64;
 constexpr std::size_t kMaxPasswordBytes = 1024;
@@ -152,16 +154,19 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
   if (token.size() > 128) return std::optional<http::Principal>();
   std::string tokenHash = core::sha256Hex(token);
   // Within the TTL a cached session is served as it is. Past it (or when its last-seen time is due to be moved on),
-  // one request reads the database again while the others are still served the entry (for at most one more TTL),
-  // so that an expiry does not send every request in flight to the database at once.
+  // one request reads the database again while the others are still served the entry, so that an expiry does not
+  // send every request in flight to the database at once.
   bool claimed = false;
   if (config_.cacheTtl.count() > 0) {
     auto steadyNow = std::chrono::steady_clock::now();
     auto now = clock_.now();
-    // usable: may be served while another request refreshes it; fresh: needs no refresh (read within the TTL, and
-    // its last-seen time not yet due to be moved on).
+    // usable: may be served while another request refreshes it (until that read ends, however long the database
+    // takes under load, up to kRefreshingAtMost: sending every request to a slow database at once would only make it
+    // slower); fresh: needs no refresh (read within the TTL, its last-seen time not yet due to be moved on).
     auto usable = [&](const Cached& e) {
-      return steadyNow - e.readAt < 2 * config_.cacheTtl && now < e.expires && now < e.lastSeen + config_.idleTimeout;
+      auto age = steadyNow - e.readAt;
+      return (age < 2 * config_.cacheTtl || (e.refreshing && age < kRefreshingAtMost)) && now < e.expires &&
+             now < e.lastSeen + config_.idleTimeout;
     };
     auto servable = [&](const Cached& e) {
       return (steadyNow - e.readAt < config_.cacheTtl && now - e.lastSeen < kTouchEvery) || e.refreshing;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -70,45 +71,59 @@ void CreditService::logView(db::Connection& c, const http::Principal& who, const
             core::formatSqlDateTime(clock_.now()));
 }
 
+// Check views gather per (user, subject, view, detail) with their count and first time, in shards picked by thread,
+// so that concurrent checks neither share one lock nor allocate a row each (a repeated check only counts).
 void CreditService::queueView(const http::Principal& who, const std::string& subject, const std::string& view,
                               const std::string& detail) {
-  std::vector<std::string> row{std::to_string(who.userId), who.username, who.role, who.departmentCode.value_or(""),
-                               subject.substr(0, 64), view, detail.substr(0, 64),
-                               core::formatSqlDateTime(clock_.now()), "1"};
-  std::lock_guard lock(viewsMutex_);
-  pendingViews_.push_back(std::move(row));
+  std::string key = std::to_string(who.userId);
+  key.append(1, '\x1f').append(subject, 0, 64).append(1, '\x1f').append(view).append(1, '\x1f').append(detail, 0, 64);
+  auto& shard = viewShards_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % viewShards_.size()];
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.views.find(key);
+  if (it != shard.views.end()) {
+    ++it->second.hits;
+    return;
+  }
+  shard.views.emplace(std::move(key),
+                      PendingView{{std::to_string(who.userId), who.username, who.role, who.departmentCode.value_or(""),
+                                   subject.substr(0, 64), view, detail.substr(0, 64),
+                                   core::formatSqlDateTime(clock_.now())},
+                                  1});
 }
 
 void CreditService::flushViews() {
-  std::vector<std::vector<std::string>> batch;
-  {
-    std::lock_guard lock(viewsMutex_);
-    batch.swap(pendingViews_);
-  }
-  if (batch.empty()) return;
-  // Identical views of the batch (user, subject, view, detail) become one row: the first time and the count. A
-  // department system checking the same institution in a loop writes one row per batch, not one per call.
-  {
-    std::vector<std::vector<std::string>> merged;
-    std::unordered_map<std::string, std::size_t> byKey;
-    for (auto& v : batch) {
-      std::string key;
-      for (std::size_t i = 0; i < 7; ++i) key += v[i] + '\x1f';
-      auto [it, fresh] = byKey.emplace(std::move(key), merged.size());
-      if (fresh) merged.push_back(std::move(v));
-      else merged[it->second][8] = std::to_string(std::stoll(merged[it->second][8]) + std::stoll(v[8]));
+  // The shards' views merged by key: the counts added, the earliest first time kept.
+  std::unordered_map<std::string, PendingView> merged;
+  for (auto& shard : viewShards_) {
+    std::unordered_map<std::string, PendingView> views;
+    {
+      std::lock_guard lock(shard.mutex);
+      views.swap(shard.views);
     }
-    batch.swap(merged);
+    for (auto& [key, v] : views) {
+      auto [it, fresh] = merged.try_emplace(key, std::move(v));
+      if (fresh) continue;
+      it->second.hits += v.hits;
+      it->second.fields[7] = std::min(it->second.fields[7], v.fields[7]);
+    }
   }
-  // On a database error the batch goes back to the queue (in front of newer rows) for the next round.
+  if (merged.empty()) return;
+  std::vector<std::pair<std::string, PendingView>> batch(std::make_move_iterator(merged.begin()),
+                                                        std::make_move_iterator(merged.end()));
+  // On a database error the batch goes back to the first shard for the next round (bounded).
   struct Requeue {
     CreditService* self;
-    std::vector<std::vector<std::string>>* rows;
+    std::vector<std::pair<std::string, PendingView>>* rows;
     bool written = false;
     ~Requeue() {
       if (written) return;
-      std::lock_guard lock(self->viewsMutex_);
-      if (self->pendingViews_.size() < 100000) self->pendingViews_.insert(self->pendingViews_.begin(), rows->begin(), rows->end());
+      auto& shard = self->viewShards_[0];
+      std::lock_guard lock(shard.mutex);
+      for (auto& [key, v] : *rows) {
+        if (shard.views.size() >= 100000) break;
+        auto [it, fresh] = shard.views.try_emplace(key, v);
+        if (!fresh) it->second.hits += v.hits, it->second.fields[7] = std::min(it->second.fields[7], v.fields[7]);
+      }
     }
   } requeue{this, &batch};
   auto lease = pool_.acquire();
@@ -121,7 +136,7 @@ void CreditService::flushViews() {
     c.executeWith(sql, [&](db::Binder& b) {
       unsigned n = 1;
       for (std::size_t i = start; i < end; ++i) {
-        const auto& v = batch[i];
+        const auto& v = batch[i].second.fields;
         b.bind(n++, static_cast<std::int64_t>(std::stoll(v[0])));
         b.bind(n++, v[1]);
         b.bind(n++, v[2]);
@@ -131,7 +146,7 @@ void CreditService::flushViews() {
         b.bind(n++, v[5]);
         if (v[6].empty()) b.bind(n++, nullptr);
         else b.bind(n++, v[6]);
-        b.bind(n++, static_cast<std::int64_t>(std::stoll(v[8])));
+        b.bind(n++, batch[i].second.hits);
         b.bind(n++, v[7]);
       }
     });

@@ -14,6 +14,7 @@
 //
 // Thread-safety: CreditService may be shared; its graph and view-log queue are internally synchronised.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -467,9 +468,16 @@ class CreditService {
   std::int64_t changesLow_ = 0;
   std::set<std::int64_t> changesSeen_;
   std::map<std::int64_t, std::chrono::steady_clock::time_point> changesGaps_;
-  // check views waiting to be written: user id, username, role, department, subject, view, detail, time, hits
-  std::mutex viewsMutex_;
-  std::vector<std::vector<std::string>> pendingViews_;
+  // check views waiting to be written, by "user\x1fsubject\x1fview\x1fdetail" (see queueView)
+  struct PendingView {
+    std::vector<std::string> fields;  // user id, username, role, department, subject, view, detail, first time
+    std::int64_t hits = 0;
+  };
+  struct ViewShard {
+    std::mutex mutex;
+    std::unordered_map<std::string, PendingView> views;
+  };
+  std::array<ViewShard, 16> viewShards_;
   // check answers by "subject\naction", each with the graph version it was derived at; emptied when full
   std::shared_mutex checkCacheMutex_;
   std::unordered_map<std::string, std::pair<std::uint64_t, std::shared_ptr<const RenderedCheck>>> checkCache_;
