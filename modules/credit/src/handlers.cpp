@@ -388,7 +388,7 @@ void registerRoutes(http::Router& router, CreditService& credit) {
     auto a = credit.check(*r.principal, *entity, action);
     if (!a) return a.error();
     Response resp;
-    resp.body = (*a)->json;
+    resp.sharedBody = std::shared_ptr<const std::string>(*a, &(*a)->json);  // shares the cached answer's text
     return resp;
   });
 

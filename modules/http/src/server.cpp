@@ -222,9 +222,10 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
     if (!response.bodyFile.empty()) {
       sendFileBody(response, in.getMethod() == "HEAD", out);
     } else {
-      out.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
+      const std::string& body = response.sharedBody ? *response.sharedBody : response.body;
+      out.setContentLength64(static_cast<Poco::Int64>(body.size()));
       if (in.getMethod() == "HEAD") out.send();
-      else out.sendBuffer(response.body.data(), response.body.size());
+      else out.sendBuffer(body.data(), body.size());
     }
     if (!keepAlive) drainBody(in);
   } else {

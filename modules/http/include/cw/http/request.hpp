@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,6 +54,8 @@ struct Response {
   std::string body;
   /// When set, the server streams this file as the body instead of `body` (large downloads never sit in memory).
   std::string bodyFile;
+  /// When set, the body instead of `body`: a text shared with a cache, sent without a copy per request.
+  std::shared_ptr<const std::string> sharedBody;
   std::string contentType = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;  // may repeat (Set-Cookie)
 
