@@ -133,12 +133,13 @@ core::Status SessionService::logout(const http::Principal& principal, const audi
   db::Connection& c = *lease;
   db::Transaction tx(c);
   c.execute(sql::kRevokeSession, core::formatSqlDateTime(clock_.now()), principal.sessionId);
+  audit_.append(c, actor, {"auth.logout", "session", std::to_string(principal.sessionId), "{}"});
+  tx.commit();
+  // After the commit: a request reading the session before it would otherwise cache it again as active.
   {
     std::unique_lock lock(cacheMutex_);
     std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.sessionId == principal.sessionId; });
   }
-  audit_.append(c, actor, {"auth.logout", "session", std::to_string(principal.sessionId), "{}"});
-  tx.commit();
   return core::Ok{};
 }
 
@@ -198,15 +199,21 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
       return cached;
     }
   }
-  // A claimed entry that is not stored again below (session gone, error) is dropped: nobody is served it any more.
+  // A claimed entry that is not stored again below is dropped when the session is gone or the read failed (nobody
+  // is served it any more), and only released for the next request to refresh when the session is fine but this
+  // request is refused (a wrong CSRF token).
   struct Unclaim {
     SessionService& self;
     const std::string& hash;
     bool active;
+    bool sessionValid = false;
     ~Unclaim() {
       if (!active) return;
       std::unique_lock lock(self.cacheMutex_);
-      self.cache_.erase(hash);
+      auto it = self.cache_.find(hash);
+      if (it == self.cache_.end()) return;
+      if (sessionValid) it->second.refreshing = false;
+      else self.cache_.erase(it);
     }
   } unclaim{*this, tokenHash, claimed};
   auto lease = pool_.acquire();
@@ -221,6 +228,7 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
       row.str("status") != "active") {
     return std::optional<http::Principal>();
   }
+  unclaim.sessionValid = true;
   if (viaCookie && !isSafeMethod(request.method) &&
       !core::constantTimeEquals(request.header("X-CSRF-Token"), row.str("csrf_token"))) {
     return Error::denied("missing or invalid X-CSRF-Token header (required for cookie-authenticated changes)");

@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>
 #include <shared_mutex>
@@ -110,16 +111,16 @@ void CreditService::flushViews() {
   if (merged.empty()) return;
   std::vector<std::pair<std::string, PendingView>> batch(std::make_move_iterator(merged.begin()),
                                                         std::make_move_iterator(merged.end()));
-  // On a database error the batch goes back to the first shard for the next round (bounded).
+  // On a database error the rows not yet written go back to the first shard for the next round (bounded).
   struct Requeue {
     CreditService* self;
     std::vector<std::pair<std::string, PendingView>>* rows;
-    bool written = false;
+    std::size_t written = 0;  // rows [0, written) are committed (each statement commits on its own)
     ~Requeue() {
-      if (written) return;
       auto& shard = self->viewShards_[0];
       std::lock_guard lock(shard.mutex);
-      for (auto& [key, v] : *rows) {
+      for (std::size_t i = written; i < rows->size(); ++i) {
+        auto& [key, v] = (*rows)[i];
         if (shard.views.size() >= 100000) break;
         auto [it, fresh] = shard.views.try_emplace(key, v);
         if (!fresh) it->second.hits += v.hits, it->second.fields[7] = std::min(it->second.fields[7], v.fields[7]);
@@ -150,8 +151,8 @@ void CreditService::flushViews() {
         b.bind(n++, v[7]);
       }
     });
+    requeue.written = end;
   }
-  requeue.written = true;
 }
 
 // ----- records and entries -----------------------------------------------------------------------------------
@@ -595,6 +596,11 @@ FollowReport CreditService::followEvents(std::optional<int> settleSeconds) {
       repo::logChange(c, "relations", std::to_string(*e.institutionId), now);
       continue;
     }
+    if (e.topic == "hazard.reported" &&
+        (payload->optValue<std::string>("severity", "") != "major" ||
+         payload->optValue<std::string>("source", "") == "self_check")) {
+      continue;  // only a major hazard found by inspection or a verified complaint; self-checks are not held against
+    }
     auto entity = repo::ensureInstitution(c, *e.institutionId, now);
     if (!entity) continue;
     repo::findEntity(c, entity->code, true);
@@ -605,11 +611,6 @@ FollowReport CreditService::followEvents(std::optional<int> settleSeconds) {
     r.decidedOn = e.createdAt.empty() ? core::formatDay(today)
                                       : core::formatDay(core::shanghaiDay(*core::parseSqlDateTime(e.createdAt)));
     bool listable = false;
-    if (e.topic == "hazard.reported" &&
-        (payload->optValue<std::string>("severity", "") != "major" ||
-         payload->optValue<std::string>("source", "") == "self_check")) {
-      continue;  // only a major hazard found by inspection or a verified complaint; self-checks are not held against
-    }
     if (e.topic == "hazard.reported" || e.topic == "hazard.overdue" || e.topic == "hazard.verified") {
       auto h = c.query("SELECT h.reference, h.title, h.department_code, c.legal_basis FROM hazards h"
                        " JOIN hazard_catalogue c ON c.code = h.catalogue_code WHERE h.id = ?",
@@ -778,6 +779,19 @@ DailyReport CreditService::daily() {
   db::Connection& c = *lease;
   core::Day today = core::shanghaiDay(clock_.now());
   std::string day = core::formatDay(today);
+  // First (nothing below can keep it from running): related parties whose relation ended yesterday or starts today;
+  // every process's graph reloads them through the change log, as when the registry changes them. The job runs
+  // hourly, so a day's turn is logged up to 24 times; reloading is idempotent.
+  std::string yesterday = core::formatDay(today - std::chrono::days(1));
+  auto turning = c.query("SELECT DISTINCT institution_id FROM institution_relations WHERE valid_to = ? OR valid_from = ?",
+                         yesterday, day);
+  if (!turning.empty()) {
+    db::Transaction tx(c);
+    std::string now = core::formatSqlDateTime(clock_.now());
+    for (const auto& r : turning) repo::logChange(c, "relations", std::to_string(r.i64("institution_id")), now);
+    tx.commit();
+    report.relationsChanged = static_cast<int>(turning.size());
+  }
   std::set<std::string> codes;
   for (const auto& r : c.query("SELECT DISTINCT entity_code FROM credit_records WHERE state = 'active' AND"
                                " publish_until <= ? LIMIT 5000",
@@ -818,18 +832,22 @@ DailyReport CreditService::daily() {
   }
   // Decay: scores computed before today with records in their windows; and every score of an earlier scorecard
   // version (an entity without records too: the base, bands or list effects may have changed).
+  // Only the process whose scorecard is the active one rescores for a version: during a rolling upgrade the others
+  // would rewrite the scores back and forth.
   auto card = scorecard();
-  std::vector<std::pair<std::string, std::string>> stale;
+  std::map<std::string, std::string> stale;  // entity -> reason (an entity due for both is rescored once)
   for (const auto& r : c.query("SELECT DISTINCT s.entity_code FROM credit_scores s JOIN credit_records r ON"
                                " r.entity_code = s.entity_code AND r.state = 'active' WHERE s.computed_on < ? LIMIT 5000",
                                day)) {
-    stale.emplace_back(r.str("entity_code"), "按日衰减重算");
+    stale.emplace(r.str("entity_code"), "按日衰减重算");
   }
-  if (card) {
+  if (card && !c.query("SELECT 1 AS x FROM credit_scorecards WHERE id = ? AND version = ? AND active = 1",
+                       card->id, card->version)
+                   .empty()) {
     for (const auto& r : c.query("SELECT entity_code FROM credit_scores WHERE scorecard_id <> ? OR scorecard_version <> ?"
                                  " LIMIT 5000",
                                  card->id, card->version)) {
-      stale.emplace_back(r.str("entity_code"), "评分卡更新为 " + card->version + " 版");
+      stale.emplace(r.str("entity_code"), "评分卡更新为 " + card->version + " 版");
     }
   }
   for (const auto& [code, reason] : stale) {
@@ -838,18 +856,6 @@ DailyReport CreditService::daily() {
     rescore(c, code, reason, core::formatSqlDateTime(clock_.now()));
     tx.commit();
     ++report.rescored;
-  }
-  // Related parties whose relation ended yesterday or starts today: every process's graph reloads them (through the
-  // change log, as when the registry changes them).
-  std::string yesterday = core::formatDay(today - std::chrono::days(1));
-  auto turning = c.query("SELECT DISTINCT institution_id FROM institution_relations WHERE valid_to = ? OR valid_from = ?",
-                         yesterday, day);
-  if (!turning.empty()) {
-    db::Transaction tx(c);
-    std::string now = core::formatSqlDateTime(clock_.now());
-    for (const auto& r : turning) repo::logChange(c, "relations", std::to_string(r.i64("institution_id")), now);
-    tx.commit();
-    report.relationsChanged = static_cast<int>(turning.size());
   }
   return report;
 }

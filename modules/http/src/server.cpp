@@ -47,8 +47,9 @@ bool isValidRequestId(const std::string& id) {
 bool isApiPath(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
 
 // A request id: 12 bytes from a per-thread splitmix64 stream seeded from the server's random source, base64url
-// (16 characters). Ids only need to be unique and not to reveal how many requests came before; drawing them from
-// the cryptographic generator cost a lock and a getpid() per request.
+// (16 characters). Ids only need to be unique: they are not secrets (an id seen by a client tells nothing it could
+// use, though a run of them can be told apart from true random), and drawing them from the cryptographic generator
+// cost a lock and a getpid() per request.
 std::string newRequestId(core::RandomSource& random) {
   thread_local std::uint64_t state = [&random] {
     auto seed = random.bytes(8);

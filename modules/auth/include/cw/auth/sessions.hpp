@@ -37,7 +37,7 @@ struct SessionConfig {
   std::string cookieName = "cw_session";
   bool cookieSecure = false;  // set true when served over HTTPS
   /// How long this process trusts a session it has read without reading it again (0 = read every request). A
-  /// logout here takes effect at once; a revocation by another process (logout, account disabled) within this
+  /// logout here takes effect at once; a revocation by another process (logout, account disabled) within twice this
   /// plus one database read: past it, one request reads the session again while the others are still served.
   std::chrono::milliseconds cacheTtl{1000};
 };
