@@ -27,6 +27,7 @@ const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 const YIKANG = '修水县颐康养老服务中心'
 const PENCHENG = '瑞昌市湓城街道综合养老服务中心'
+const GANTANG = '九江市浔阳区甘棠社区日间照料中心' // not otherwise part of this test
 const INSTITUTION_USER = 'inst.yikang'
 const DECIDER = 'mz.zhaoli' // not the proposer (the proposal came from the hazard event)
 const REPAIR_OFFICER = 'mz.wangli'
@@ -122,6 +123,21 @@ await t.run(async () => {
     const reason = await decide.getAttribute('data-blocked')
     check(reason.includes('异议期'), `the reason is given: "${reason}"`)
     check((await zhao.locator(sel('entry-notice-no')).innerText()).trim() === entry.notice_no, 'the notice number is shown')
+  })
+
+  const wang = await t.newPage('proposer')
+  await step(`${REPAIR_OFFICER} proposes ${GANTANG} for the blacklist; on the entry the decide button says a proposer cannot decide`, async () => {
+    const target = (await api(BUREAU, 'GET', `/api/v1/credit/search?q=${encodeURIComponent(GANTANG)}`)).items.find((h) => h.name === GANTANG)?.code
+    check(target, `${GANTANG} is found by the credit search`)
+    const own = await api(REPAIR_OFFICER, 'POST', '/api/v1/credit/lists/blacklist/entries', { entity: target, ground: 'subsidy_fraud', facts: '虚报服务人次骗取运营补贴 3.6 万元。' })
+    check(own.proposed_by, 'the entry names who proposed it')
+    await login(wang, REPAIR_OFFICER)
+    await expectApi(wang, 'GET', new RegExp(`/credit/lists/blacklist/entries/${own.id}$`), () => wang.goto(`${BASE_URL}/credit/lists/blacklist/${own.id}`), 'the own proposal')
+    const decide = wang.locator(sel('entry-decide'))
+    await decide.waitFor()
+    check(await decide.isDisabled(), 'the decide button is disabled for the proposer')
+    const reason = await decide.getAttribute('data-blocked')
+    check(reason.includes('提出人'), `the reason names the four-eyes rule: "${reason}"`)
   })
 
   const inst = await t.newPage('institution')
