@@ -92,21 +92,21 @@ void CreditService::queueView(const http::Principal& who, const std::string& sub
                                   1});
 }
 
+void CreditService::gather(PendingViews& into, const std::string& key, PendingView view) {
+  auto [it, fresh] = into.try_emplace(key, std::move(view));
+  if (!fresh) it->second.add(view);
+}
+
 void CreditService::flushViews() {
-  // The shards' views merged by key: the counts added, the earliest first time kept.
-  std::unordered_map<std::string, PendingView> merged;
+  // The shards' views merged by key.
+  PendingViews merged;
   for (auto& shard : viewShards_) {
-    std::unordered_map<std::string, PendingView> views;
+    PendingViews views;
     {
       std::lock_guard lock(shard.mutex);
       views.swap(shard.views);
     }
-    for (auto& [key, v] : views) {
-      auto [it, fresh] = merged.try_emplace(key, std::move(v));
-      if (fresh) continue;
-      it->second.hits += v.hits;
-      it->second.fields[7] = std::min(it->second.fields[7], v.fields[7]);
-    }
+    for (auto& [key, v] : views) gather(merged, key, std::move(v));
   }
   if (merged.empty()) return;
   std::vector<std::pair<std::string, PendingView>> batch(std::make_move_iterator(merged.begin()),
@@ -119,11 +119,8 @@ void CreditService::flushViews() {
     ~Requeue() {
       auto& shard = self->viewShards_[0];
       std::lock_guard lock(shard.mutex);
-      for (std::size_t i = written; i < rows->size(); ++i) {
-        auto& [key, v] = (*rows)[i];
-        if (shard.views.size() >= 100000) break;
-        auto [it, fresh] = shard.views.try_emplace(key, v);
-        if (!fresh) it->second.hits += v.hits, it->second.fields[7] = std::min(it->second.fields[7], v.fields[7]);
+      for (std::size_t i = written; i < rows->size() && shard.views.size() < 100000; ++i) {
+        gather(shard.views, (*rows)[i].first, std::move((*rows)[i].second));
       }
     }
   } requeue{this, &batch};

@@ -14,6 +14,7 @@
 //
 // Thread-safety: CreditService may be shared; its graph and view-log queue are internally synchronised.
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -472,10 +473,17 @@ class CreditService {
   struct PendingView {
     std::vector<std::string> fields;  // user id, username, role, department, subject, view, detail, first time
     std::int64_t hits = 0;
+    /// Counts another gathering of the same view: the calls added, the earlier first time kept.
+    void add(const PendingView& other) {
+      hits += other.hits;
+      fields[7] = std::min(fields[7], other.fields[7]);
+    }
   };
+  using PendingViews = std::unordered_map<std::string, PendingView>;
+  static void gather(PendingViews& into, const std::string& key, PendingView view);
   struct ViewShard {
     std::mutex mutex;
-    std::unordered_map<std::string, PendingView> views;
+    PendingViews views;
   };
   std::array<ViewShard, 16> viewShards_;
   // check answers by "subject\naction", each with the graph version it was derived at; emptied when full
