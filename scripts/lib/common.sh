@@ -7,11 +7,12 @@ CW_BIN=$BUILD_DIR/modules/server/carewatch
 
 # Debian 12 packages carewatch builds, runs and tests with.
 CW_DEBIAN_PACKAGES=(
-  g++ make cmake pkg-config git curl
+  g++ make cmake pkg-config git curl openssl
   libpoco-dev libmysqlcppconn-dev libssl-dev libboost-graph-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxlsxwriter-dev libexif-dev libhpdf-dev
   mariadb-server mariadb-client
   chromium fonts-wqy-microhei wrk
+  clang libclang-rt-14-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -66,15 +66,28 @@ core::Result<LoginResult> SessionService::login(const std::string& rawUsername, 
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
 
-  auto throttle = c.query(sql::kThrottleState, username);
-  if (!throttle.empty() && !throttle[0].isNull("locked_until")) {
-    auto until = core::parseSqlDateTime(throttle[0].str("locked_until"));
-    if (until && *until > now) {
-      return Error{ErrorCode::ResourceExhausted,
-                   "too many failed sign-in attempts; this account is locked until " + core::formatIsoUtc(*until) +
-                       " (UTC)",
-                   {}};
-    }
+  // The address's count shares the table with the usernames' under a key no username can have (they start with a
+  // letter); a typed name that is not a possible username is counted for the address only.
+  std::string addressKey = "@address:" + clientIp.substr(0, 54);
+  bool possibleUser = checkUsername("username", username).ok();
+  auto lockedUntil = [&](const std::string& key) -> std::optional<core::TimePoint> {
+    auto state = c.query(sql::kThrottleState, key);
+    if (state.empty() || state[0].isNull("locked_until")) return std::nullopt;
+    auto until = core::parseSqlDateTime(state[0].str("locked_until"));
+    if (until && *until > now) return until;
+    return std::nullopt;
+  };
+  if (auto until = lockedUntil(addressKey)) {
+    return Error{ErrorCode::ResourceExhausted,
+                 "too many failed sign-in attempts from this address; try again after " + core::formatIsoUtc(*until) +
+                     " (UTC)",
+                 {}};
+  }
+  if (auto until = possibleUser ? lockedUntil(username) : std::nullopt) {
+    return Error{ErrorCode::ResourceExhausted,
+                 "too many failed sign-in attempts; this account is locked until " + core::formatIsoUtc(*until) +
+                     " (UTC)",
+                 {}};
   }
 
   auto rows = c.query(sql::kUserForLogin, username);
@@ -88,21 +101,28 @@ core::Result<LoginResult> SessionService::login(const std::string& rawUsername, 
   audit::Actor actor{std::nullopt, username, "anonymous", clientIp, requestId};
   if (!valid) {
     db::Transaction tx(c);
-    // A run of failures counts only while each follows the previous within the lockout window.
-    c.execute(sql::kResetStaleFailures, username, core::formatSqlDateTime(now - config_.lockout));
-    c.execute(sql::kCountFailure, username, nowSql, nowSql);
-    auto state = c.query(sql::kThrottleState, username);
-    bool lockNow = !state.empty() && state[0].i64("failures") >= config_.maxFailures;
-    Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
-    summary->set("failures", state.empty() ? 0 : state[0].i64("failures"));
-    audit_.append(c, actor, {"auth.login_failed", "username", username, http::toJsonText(summary)});
-    if (lockNow) {
+    // A run of failures counts only while each follows the previous within the lockout window. Returns the count.
+    auto countFailure = [&](const std::string& key) {
+      c.execute(sql::kResetStaleFailures, key, core::formatSqlDateTime(now - config_.lockout));
+      c.execute(sql::kCountFailure, key, nowSql, nowSql);
+      auto state = c.query(sql::kThrottleState, key);
+      return state.empty() ? std::int64_t{0} : state[0].i64("failures");
+    };
+    auto lock = [&](const std::string& key, const std::string& targetType, const std::string& target) {
       auto until = now + config_.lockout;
-      c.execute(sql::kLockUsername, core::formatSqlDateTime(until), username);
-      Poco::JSON::Object::Ptr lock = new Poco::JSON::Object;
-      lock->set("locked_until", core::formatIsoUtc(until));
-      audit_.append(c, actor, {"auth.locked", "username", username, http::toJsonText(lock)});
-    }
+      c.execute(sql::kLockUsername, core::formatSqlDateTime(until), key);
+      Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
+      detail->set("locked_until", core::formatIsoUtc(until));
+      audit_.append(c, actor, {"auth.locked", targetType, target, http::toJsonText(detail)});
+    };
+    std::int64_t failures = possibleUser ? countFailure(username) : 0;
+    std::int64_t fromAddress = countFailure(addressKey);
+    Poco::JSON::Object::Ptr summary = new Poco::JSON::Object;
+    summary->set("failures", failures);
+    summary->set("failures_from_address", fromAddress);
+    audit_.append(c, actor, {"auth.login_failed", "username", username.substr(0, 64), http::toJsonText(summary)});
+    if (possibleUser && failures >= config_.maxFailures) lock(username, "username", username);
+    if (fromAddress >= config_.maxFailuresPerAddress) lock(addressKey, "address", clientIp);
     tx.commit();
     return Error{ErrorCode::Unauthenticated, kBadCredentials, {}};
   }

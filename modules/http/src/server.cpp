@@ -9,6 +9,9 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
@@ -23,6 +26,7 @@
 #include <vector>
 #include <set>
 #include <sstream>
+#include <mutex>
 #include <thread>
 
 #include "cw/core/crypto.hpp"
@@ -84,13 +88,16 @@ struct Server::Impl {
   std::unique_ptr<Poco::ThreadPool> threads;
   std::unique_ptr<Poco::Net::HTTPServer> server;
   int boundPort = 0;
+  std::unique_ptr<Poco::ThreadPool> tlsThreads;
+  std::unique_ptr<Poco::Net::HTTPServer> tlsServer;
+  int boundTlsPort = 0;
 
   Impl(ServerConfig c, const Router& r, Authenticator& a, Metrics& m, core::RandomSource& rnd, ExceptionMapper e,
        LogSink l)
       : config(std::move(c)), router(r), authenticator(a), metrics(m), random(rnd), mapException(std::move(e)),
         log(std::move(l)), staticFiles(config.webRoot) {}
 
-  void handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out);
+  void handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out, bool secure);
   Response dispatch(Poco::Net::HTTPServerRequest& in, Request& request, std::string& routeName, bool& keepAlive);
   void serveStatic(const Request& request, Poco::Net::HTTPServerResponse& out, int& status);
 };
@@ -99,26 +106,28 @@ namespace {
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit Handler(Server::Impl& impl) : impl_(impl) {}
+  Handler(Server::Impl& impl, bool secure) : impl_(impl), secure_(secure) {}
   void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override;
 
  private:
   Server::Impl& impl_;
+  bool secure_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Factory(Server::Impl& impl) : impl_(impl) {}
+  Factory(Server::Impl& impl, bool secure) : impl_(impl), secure_(secure) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(impl_);
+    return new Handler(impl_, secure_);
   }
 
  private:
   Server::Impl& impl_;
+  bool secure_;  // the HTTPS listener's factory
 };
 
 void Handler::handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
-  impl_.handle(in, out);
+  impl_.handle(in, out, secure_);
 }
 
 // Reads the body up to limit bytes; false when it is larger.
@@ -178,7 +187,7 @@ void sendFileBody(const Response& response, bool headOnly, Poco::Net::HTTPServer
 
 }  // namespace
 
-void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
+void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out, bool secure) {
   auto started = Clock::now();
   Request request;
   request.method = in.getMethod();
@@ -195,6 +204,13 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   out.set("X-Content-Type-Options", "nosniff");
   out.set("X-Frame-Options", "DENY");
   out.set("Referrer-Policy", "same-origin");
+  out.set("Cross-Origin-Opener-Policy", "same-origin");
+  out.set("Cross-Origin-Resource-Policy", "same-origin");
+  // Over HTTPS, browsers are told to use nothing else for this host for a year.
+  if (secure) {
+    out.set("Strict-Transport-Security",
+            "max-age=" + std::to_string(config.tls.hstsMaxAgeSeconds) + "; includeSubDomains");
+  }
 
   try {
     Poco::URI uri(in.getURI());
@@ -219,6 +235,8 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
     out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.contentType);
     out.set("Cache-Control", "no-store");
+    // An API answer is data, never a page: it may load nothing and be framed by no one.
+    out.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     for (const auto& [name, value] : response.headers) out.add(name, value);
     if (!response.bodyFile.empty()) {
       sendFileBody(response, in.getMethod() == "HEAD", out);
@@ -380,6 +398,10 @@ Server::~Server() {
   if (impl_->server) stop();
 }
 
+namespace {
+void startTls(Server::Impl& impl, const Poco::Net::HTTPServerParams::Ptr& params);
+}  // namespace
+
 void Server::start() {
   Poco::Net::ServerSocket socket;
   // bind(address, reuseAddress, reusePort): SO_REUSEADDR lets a restart reuse a port in TIME_WAIT;
@@ -388,7 +410,7 @@ void Server::start() {
               false);
   socket.listen(impl_->config.backlog);
   impl_->boundPort = socket.address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(impl_->config.threads);
   params->setMaxQueued(impl_->config.maxQueued);
   params->setKeepAlive(true);
@@ -396,23 +418,57 @@ void Server::start() {
   params->setMaxKeepAliveRequests(0);
   params->setServerName("carewatch");
   impl_->threads = std::make_unique<Poco::ThreadPool>(2, impl_->config.threads + 2, 60);
-  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->threads, socket, params);
+  impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_, false), *impl_->threads, socket, params);
   impl_->server->start();
+  if (impl_->config.tls.port != 0) startTls(*impl_, params);
 }
+
+namespace {
+
+void startTls(Server::Impl& impl, const Poco::Net::HTTPServerParams::Ptr& params) {
+  const TlsConfig& tls = impl.config.tls;
+  static std::once_flag initialized;
+  std::call_once(initialized, [] { Poco::Net::initializeSSL(); });
+  // VERIFY_NONE: clients are not asked for certificates. Depth 9, no default CA store: the server trusts no one.
+  Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls.privateKeyFile,
+                                                           tls.certificateFile, "", Poco::Net::Context::VERIFY_NONE,
+                                                           9, false, tls.ciphers);
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  context->preferServerCiphers();
+  context->enableSessionCache(true, "carewatch");
+  Poco::Net::SecureServerSocket socket(context);
+  socket.bind(Poco::Net::SocketAddress(impl.config.host, static_cast<Poco::UInt16>(tls.port)), true, false);
+  socket.listen(impl.config.backlog);
+  impl.boundTlsPort = socket.address().port();
+  impl.tlsThreads = std::make_unique<Poco::ThreadPool>(2, impl.config.threads + 2, 60);
+  impl.tlsServer = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl, true), *impl.tlsThreads, socket, params);
+  impl.tlsServer->start();
+}
+
+}  // namespace
 
 void Server::stop() {
   if (!impl_->server) return;
   // stopAll(false): stop accepting and let requests in progress finish; idle keep-alive connections close.
   impl_->server->stopAll(false);
+  if (impl_->tlsServer) impl_->tlsServer->stopAll(false);
+  auto busy = [&] {
+    return impl_->server->currentThreads() + (impl_->tlsServer ? impl_->tlsServer->currentThreads() : 0);
+  };
   auto deadline = Clock::now() + std::chrono::seconds(impl_->config.shutdownGraceSeconds);
-  while (impl_->server->currentThreads() > 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  while (busy() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (impl_->server->currentThreads() > 0) impl_->server->stopAll(true);
+  if (impl_->tlsServer && impl_->tlsServer->currentThreads() > 0) impl_->tlsServer->stopAll(true);
   impl_->threads->joinAll();
   impl_->server.reset();
+  if (impl_->tlsServer) {
+    impl_->tlsThreads->joinAll();
+    impl_->tlsServer.reset();
+  }
 }
 
 int Server::port() const { return impl_->boundPort; }
+
+int Server::tlsPort() const { return impl_->boundTlsPort; }
 
 }  // namespace cw::http

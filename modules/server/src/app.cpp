@@ -284,9 +284,15 @@ int App::serve() {
   try {
     server.start();
   } catch (const Poco::Exception& e) {
-    log_(http::logLine("error", "cannot listen",
-                       {{"address", config_.http.host + ":" + std::to_string(config_.http.port)},
-                        {"error", e.displayText()}}));
+    // The address is taken, or (with TLS) the certificate or its key cannot be read.
+    std::vector<std::pair<std::string, std::string>> fields{
+        {"address", config_.http.host + ":" + std::to_string(config_.http.port)}, {"error", e.displayText()}};
+    if (config_.http.tls.port != 0) {
+      fields.emplace_back("tls_address", config_.http.host + ":" + std::to_string(config_.http.tls.port));
+      fields.emplace_back("tls_certificate", config_.http.tls.certificateFile);
+      fields.emplace_back("tls_private_key", config_.http.tls.privateKeyFile);
+    }
+    log_(http::logLine("error", "cannot listen", fields));
     return 1;
   }
   std::unique_ptr<Scheduler> scheduler;
@@ -316,9 +322,13 @@ int App::serve() {
     } catch (const std::exception&) {
     }
   });
-  log_(http::logLine("info", "listening",
-                     {{"address", "http://" + config_.http.host + ":" + std::to_string(server.port())},
-                      {"pid", std::to_string(getpid())}}));
+  std::vector<std::pair<std::string, std::string>> listening{
+      {"address", "http://" + config_.http.host + ":" + std::to_string(server.port())},
+      {"pid", std::to_string(getpid())}};
+  if (server.tlsPort() != 0) {
+    listening.emplace_back("tls_address", "https://" + config_.http.host + ":" + std::to_string(server.tlsPort()));
+  }
+  log_(http::logLine("info", "listening", listening));
   int received = 0;
   sigwait(&signals, &received);
   log_(http::logLine("info", "shutting down", {{"signal", std::to_string(received)}}));

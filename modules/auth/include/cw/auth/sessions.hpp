@@ -8,7 +8,10 @@
 // in the X-CSRF-Token header.
 //
 // Failed sign-ins are counted per submitted username (existing or not): `maxFailures` in a row lock that
-// username for `lockout`. Unknown users, wrong passwords and disabled accounts get the same answer.
+// username for `lockout`. They are also counted per client address (any usernames): `maxFailuresPerAddress` lock
+// the address for `lockout`, so that one client cannot try a few passwords on each of many accounts. Both counts
+// live in the database (login_throttle), shared by every process. Unknown users, wrong passwords and disabled
+// accounts get the same answer.
 //
 // Thread-safety: SessionService may be shared by all request threads.
 
@@ -33,6 +36,7 @@ struct SessionConfig {
   std::chrono::seconds idleTimeout{30 * 60};
   std::chrono::seconds absoluteTimeout{12 * 60 * 60};
   int maxFailures = 5;
+  int maxFailuresPerAddress = 50;
   std::chrono::seconds lockout{15 * 60};
   std::string cookieName = "cw_session";
   bool cookieSecure = false;  // set true when served over HTTPS

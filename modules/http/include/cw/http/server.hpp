@@ -17,6 +17,19 @@
 
 namespace cw::http {
 
+/// HTTPS on a port of its own (POCO NetSSL over OpenSSL 3): TLS 1.2 and 1.3 only, the server's cipher order, and
+/// Strict-Transport-Security on every answer it gives. Off while port is 0.
+struct TlsConfig {
+  int port = 0;
+  std::string certificateFile;  // PEM, the chain from the server's certificate up
+  std::string privateKeyFile;   // PEM, unencrypted
+  /// TLS 1.2 suites (OpenSSL names): forward secrecy and AEAD only. TLS 1.3 suites are OpenSSL's, all strong.
+  std::string ciphers =
+      "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+      "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+  int hstsMaxAgeSeconds = 31536000;  // one year
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -28,6 +41,7 @@ struct ServerConfig {
   std::string webRoot = "web/dist";
   bool trustProxy = false;  // take the client address from X-Real-IP (set by the reverse proxy)
   int shutdownGraceSeconds = 20;
+  TlsConfig tls;
 };
 
 class Authenticator {
@@ -52,12 +66,15 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   /// Binds (without SO_REUSEPORT, so a second process on the same port fails instead of sharing it) and starts
-  /// serving. Throws Poco::Exception when the address is in use.
+  /// serving, over TLS too when configured. Throws Poco::Exception when an address is in use or the certificate or
+  /// key cannot be loaded.
   void start();
   /// Stops accepting, lets in-flight requests finish (up to the grace period), then closes connections.
   void stop();
   /// The bound port (useful with port 0).
   int port() const;
+  /// The bound HTTPS port; 0 when TLS is off.
+  int tlsPort() const;
 
   struct Impl;  // opaque; public only so the request handler inside server.cpp can reach it
 
