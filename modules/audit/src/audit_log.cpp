@@ -1,3 +1,7 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <stdexcept>
 
 #include "cw/audit/audit_log.hpp"
@@ -6,6 +10,17 @@
 namespace cw::audit {
 
 namespace {
+
+// Crash tests (tests/api/fault_kill_test.cpp) set CW_FAULT_KILL_AFTER_AUDIT to an action: the process kills itself
+// with SIGKILL right after writing that action's audit record, inside the change's transaction, before its commit.
+// Unset (always, outside those tests) it costs one comparison with an empty string.
+void killIfFaultInjected(const std::string& action) {
+  static const std::string kAction = [] {
+    const char* value = std::getenv("CW_FAULT_KILL_AFTER_AUDIT");
+    return std::string(value ? value : "");
+  }();
+  if (!kAction.empty() && action == kAction) ::kill(::getpid(), SIGKILL);
+}
 
 constexpr const char* kLockHead = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE";
 constexpr const char* kInsert =
@@ -60,6 +75,7 @@ Record AuditLog::append(db::Connection& connection, const Actor& actor, const En
   connection.execute(kInsert, r.seq, r.occurredAt, r.actorId, r.actorName, r.actorRole, r.action, r.objectType,
                      r.objectId, r.summary, r.clientIp, r.requestId, r.prevHash, r.hash);
   connection.execute(kMoveHead, r.seq, r.hash);
+  killIfFaultInjected(r.action);
   return r;
 }
 
