@@ -419,8 +419,10 @@ void Server::start() {
   params->setServerName("carewatch");
   impl_->threads = std::make_unique<Poco::ThreadPool>(2, impl_->config.threads + 2, 60);
   impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_, false), *impl_->threads, socket, params);
-  impl_->server->start();
+  // TLS first: a certificate that cannot be loaded stops the start before anything answers (a probe must not see
+  // the plain port up and take the process for started).
   if (impl_->config.tls.port != 0) startTls(*impl_, params);
+  impl_->server->start();
 }
 
 namespace {
