@@ -91,11 +91,13 @@ struct Server::Impl {
   std::unique_ptr<Poco::ThreadPool> tlsThreads;
   std::unique_ptr<Poco::Net::HTTPServer> tlsServer;
   int boundTlsPort = 0;
+  std::string hsts;  // the Strict-Transport-Security value of the HTTPS listener's answers
 
   Impl(ServerConfig c, const Router& r, Authenticator& a, Metrics& m, core::RandomSource& rnd, ExceptionMapper e,
        LogSink l)
       : config(std::move(c)), router(r), authenticator(a), metrics(m), random(rnd), mapException(std::move(e)),
-        log(std::move(l)), staticFiles(config.webRoot) {}
+        log(std::move(l)), staticFiles(config.webRoot),
+        hsts("max-age=" + std::to_string(config.tls.hstsMaxAgeSeconds) + "; includeSubDomains") {}
 
   void handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out, bool secure);
   Response dispatch(Poco::Net::HTTPServerRequest& in, Request& request, std::string& routeName, bool& keepAlive);
@@ -207,10 +209,7 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   out.set("Cross-Origin-Opener-Policy", "same-origin");
   out.set("Cross-Origin-Resource-Policy", "same-origin");
   // Over HTTPS, browsers are told to use nothing else for this host for a year.
-  if (secure) {
-    out.set("Strict-Transport-Security",
-            "max-age=" + std::to_string(config.tls.hstsMaxAgeSeconds) + "; includeSubDomains");
-  }
+  if (secure) out.set("Strict-Transport-Security", hsts);
 
   try {
     Poco::URI uri(in.getURI());
@@ -399,7 +398,27 @@ Server::~Server() {
 }
 
 namespace {
-void startTls(Server::Impl& impl, const Poco::Net::HTTPServerParams::Ptr& params);
+
+void startTls(Server::Impl& impl, const Poco::Net::HTTPServerParams::Ptr& params) {
+  const TlsConfig& tls = impl.config.tls;
+  static std::once_flag initialized;
+  std::call_once(initialized, [] { Poco::Net::initializeSSL(); });
+  // VERIFY_NONE: clients are not asked for certificates. Depth 9, no default CA store: the server trusts no one.
+  Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls.privateKeyFile,
+                                                           tls.certificateFile, "", Poco::Net::Context::VERIFY_NONE,
+                                                           9, false, tls.ciphers);
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  context->preferServerCiphers();
+  context->enableSessionCache(true, "carewatch");
+  Poco::Net::SecureServerSocket socket(context);
+  socket.bind(Poco::Net::SocketAddress(impl.config.host, static_cast<Poco::UInt16>(tls.port)), true, false);
+  socket.listen(impl.config.backlog);
+  impl.boundTlsPort = socket.address().port();
+  impl.tlsThreads = std::make_unique<Poco::ThreadPool>(2, impl.config.threads + 2, 60);
+  impl.tlsServer = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl, true), *impl.tlsThreads, socket, params);
+  impl.tlsServer->start();
+}
+
 }  // namespace
 
 void Server::start() {
@@ -424,30 +443,6 @@ void Server::start() {
   if (impl_->config.tls.port != 0) startTls(*impl_, params);
   impl_->server->start();
 }
-
-namespace {
-
-void startTls(Server::Impl& impl, const Poco::Net::HTTPServerParams::Ptr& params) {
-  const TlsConfig& tls = impl.config.tls;
-  static std::once_flag initialized;
-  std::call_once(initialized, [] { Poco::Net::initializeSSL(); });
-  // VERIFY_NONE: clients are not asked for certificates. Depth 9, no default CA store: the server trusts no one.
-  Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls.privateKeyFile,
-                                                           tls.certificateFile, "", Poco::Net::Context::VERIFY_NONE,
-                                                           9, false, tls.ciphers);
-  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-  context->preferServerCiphers();
-  context->enableSessionCache(true, "carewatch");
-  Poco::Net::SecureServerSocket socket(context);
-  socket.bind(Poco::Net::SocketAddress(impl.config.host, static_cast<Poco::UInt16>(tls.port)), true, false);
-  socket.listen(impl.config.backlog);
-  impl.boundTlsPort = socket.address().port();
-  impl.tlsThreads = std::make_unique<Poco::ThreadPool>(2, impl.config.threads + 2, 60);
-  impl.tlsServer = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl, true), *impl.tlsThreads, socket, params);
-  impl.tlsServer->start();
-}
-
-}  // namespace
 
 void Server::stop() {
   if (!impl_->server) return;
