@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -34,6 +36,19 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
     _exit(127);
   }
   return pid;
+}
+
+// In a CW_SANITIZE build (scripts/sanitize) the children are sanitized too, and a report of theirs must fail the
+// test that started them: many tests never look at a server's exit status, and a leak is only reported at exit.
+void expectNoSanitizerReport(const std::string& output, const std::string& what) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", ": runtime error: "}) {
+    auto at = output.find(marker);
+    if (at == std::string::npos) continue;
+    auto from = output.rfind('\n', at);
+    ADD_FAILURE() << "sanitizer report from " << what << ":\n"
+                  << output.substr(from == std::string::npos ? 0 : from + 1);
+    return;
+  }
 }
 
 int decode(int status) {
@@ -65,6 +80,7 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::map<st
   text << in.rdbuf();
   unlink(outName);
   unlink(inName);
+  expectNoSanitizerReport(text.str(), argv.empty() ? "a command" : argv[0]);
   return {decode(status), text.str()};
 }
 
@@ -81,6 +97,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::map<
 
 ChildProcess::~ChildProcess() {
   if (!exited_) stop(5);
+  expectNoSanitizerReport(log(), logFile_);
 }
 
 bool ChildProcess::running() {

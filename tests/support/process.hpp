@@ -14,7 +14,8 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-/// Runs a command to completion with extra environment variables; stdin gets `input`.
+/// Runs a command to completion with extra environment variables; stdin gets `input`. A sanitizer report in its
+/// output (a CW_SANITIZE build, scripts/sanitize) fails the current test.
 CommandResult runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
                          const std::string& input = "");
 
@@ -23,6 +24,7 @@ class ChildProcess {
   /// Starts argv[0] with the extra environment; stdout and stderr go to logFile.
   ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                std::string logFile);
+  /// Stops the process if it still runs; a sanitizer report in its log then fails the current test.
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cw/core/crypto.hpp"
+#include "cw/credit/court_list.hpp"
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
 #include "cw/db/outbox.hpp"
@@ -319,42 +320,9 @@ core::Result<int> CreditService::importCourtList(const audit::Actor& actor, cons
   if ((who.role != "officer" && who.role != "admin") || !who.departmentCode) {
     return Error::denied("only department officers import the court's list");
   }
-  struct Line {
-    int number;
-    std::vector<std::string> cells;
-  };
-  std::vector<Line> lines;
-  std::istringstream in(csv);
-  std::string text;
-  int number = 0;
-  while (std::getline(in, text)) {
-    ++number;
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    if (core::trim(text).empty()) continue;
-    // Spreadsheet programs save CSV with a UTF-8 byte order mark in front of the header.
-    if (number == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    if (number == 1 && text.rfind("code", 0) == 0) continue;  // header
-    std::vector<std::string> cells;
-    std::string cell;
-    std::istringstream row(text);
-    while (std::getline(row, cell, ',')) cells.push_back(std::string(core::trim(cell)));
-    if (cells.size() != 6) {
-      return Error::invalid("csv", "line " + std::to_string(number) +
-                                       ": expected 6 columns code,name,document_no,court,decided_on,facts, found " +
-                                       std::to_string(cells.size()));
-    }
-    if (auto ok = registry::checkCreditCode("code", cells[0]); !ok) {
-      return Error::invalid("csv", "line " + std::to_string(number) + ": " + ok.error().message);
-    }
-    if (!core::parseDay(cells[4])) {
-      return Error::invalid("csv", "line " + std::to_string(number) + ": decided_on must be YYYY-MM-DD");
-    }
-    for (std::size_t i : {1u, 2u, 3u, 5u}) {
-      if (cells[i].empty()) return Error::invalid("csv", "line " + std::to_string(number) + ": column " + std::to_string(i + 1) + " is empty");
-    }
-    lines.push_back({number, std::move(cells)});
-  }
-  if (lines.empty()) return Error::invalid("csv", "the list has no rows");
+  auto parsed = parseCourtList(csv);
+  if (!parsed) return parsed.error();
+  const std::vector<CourtListLine>& lines = *parsed;
   // One transaction per import: kept short so that the outbox and change-log readers never wait on it long.
   if (lines.size() > 500) return Error::invalid("csv", "at most 500 rows per import; split the list");
   auto lease = pool_.acquire();

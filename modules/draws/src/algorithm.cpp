@@ -232,7 +232,8 @@ core::Result<DrawOutcome> runDraw(const FrozenFiles& files, const DrawParams& pa
       }
     }
   }
-  for (const auto& [key, count] : params.counts) {
+  for (const auto& counted : params.counts) {
+    const std::string& key = counted.first;  // not a structured binding: clang before 16 cannot capture one
     if (std::none_of(strata.begin(), strata.end(), [&](const Range& r) { return r.key == key; })) {
       return Error::invalid("counts", "stratum " + key + " has a count but no entity in the pool");
     }

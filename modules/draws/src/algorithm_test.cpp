@@ -123,6 +123,18 @@ TEST(DrawAlgorithm, RecordSurvivesJsonRoundTrip) {
   EXPECT_EQ(missing.error().field, "pool_digest");
 }
 
+// The defect fuzzing found in http::optionalInt (an integer beyond int64 threw), here in parseRecord; reproducer
+// tests/fuzz/corpus/draw_record/crash-cap-slack-beyond-int64.txt.
+TEST(DrawAlgorithm, RecordWithAnIntegerBeyond64BitsIsRefused) {
+  std::string text = recordToJson(*parseRecord(readFile("example-record.json")));
+  std::string slack = "\"cap_slack\":0";
+  ASSERT_NE(text.find(slack), std::string::npos);
+  text.replace(text.find(slack), slack.size(), "\"cap_slack\":18446744073709551615");
+  auto record = parseRecord(text);
+  ASSERT_FALSE(record);
+  EXPECT_EQ(record.error().field, "cap_slack");
+}
+
 TEST(DrawAlgorithm, SwapsAreCheckedAgainstTheFrozenFiles) {
   auto files = exampleFiles();
   auto record = parseRecord(readFile("example-record.json"));

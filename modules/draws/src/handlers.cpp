@@ -253,8 +253,9 @@ core::Result<TaskInput> taskFromBody(const std::string& body) {
     Object::Ptr counts = b->getObject("stratum_counts");
     if (!counts) return Error::invalid("stratum_counts", "stratum_counts must be an object of stratum key -> count");
     for (const auto& [key, value] : *counts) {
-      if (!value.isInteger()) return Error::invalid("stratum_counts", "stratum_counts." + key + " must be an integer");
-      t.stratumCounts[key] = value.convert<std::int64_t>();
+      auto count = http::integerValue(value);
+      if (!count) return Error::invalid("stratum_counts", "stratum_counts." + key + " must be an integer");
+      t.stratumCounts[key] = *count;
     }
   }
   for (auto [field, target] : {std::pair{"window_start", &t.windowStart}, {"window_end", &t.windowEnd}}) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cw/core/crypto.hpp"
+#include "cw/http/json.hpp"
 
 namespace cw::draws {
 
@@ -36,7 +37,9 @@ core::Result<std::int64_t> intField(const Object::Ptr& o, const std::string& nam
   if (!o->has(name) || o->isNull(name)) return Error::invalid(path + name, path + name + " is missing");
   Poco::Dynamic::Var v = o->get(name);
   if (!v.isInteger()) return Error::invalid(path + name, path + name + " must be an integer");
-  return v.convert<std::int64_t>();
+  auto number = http::integerValue(v);
+  if (!number) return Error::invalid(path + name, path + name + " is too large");
+  return *number;
 }
 
 core::Result<Array::Ptr> arrayField(const Object::Ptr& o, const std::string& name, const std::string& path,

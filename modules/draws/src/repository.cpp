@@ -509,7 +509,7 @@ void saveOutcome(db::Connection& c, std::int64_t taskId, const DrawOutcome& outc
     }
     for (auto [sql, values] : {std::pair{&entities, &ev}, {&assignments, &av}, {&results, &rv}}) {
       if (values->empty()) continue;
-      c.executeWith(*sql, [&](db::Binder& b) {
+      c.executeWith(*sql, [&, values = values](db::Binder& b) {  // copied: clang before 16 cannot capture a binding
         unsigned i = 1;
         for (const auto& v : *values) b.bind(i++, v);
       });

@@ -1,5 +1,6 @@
 #include "cw/http/json.hpp"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/JSONException.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
@@ -182,7 +183,18 @@ core::Result<std::optional<std::int64_t>> optionalInt(const Poco::JSON::Object::
   if (!object->has(field) || object->isNull(field)) return std::optional<std::int64_t>();
   auto value = object->get(field);
   if (!value.isInteger()) return Error::invalid(field, field + " must be an integer");
-  return std::optional<std::int64_t>(value.convert<std::int64_t>());
+  auto number = integerValue(value);
+  if (!number) return Error::invalid(field, field + " is too large");
+  return std::optional<std::int64_t>(*number);
+}
+
+std::optional<std::int64_t> integerValue(const Poco::Dynamic::Var& value) {
+  if (!value.isInteger()) return std::nullopt;
+  try {
+    return value.convert<std::int64_t>();
+  } catch (const Poco::RangeException&) {
+    return std::nullopt;
+  }
 }
 
 core::Result<std::int64_t> idParam(const Request& request, const std::string& name) {

@@ -511,8 +511,9 @@ void registerRoutes(http::Router& router, RatingService& ratings) {
     std::vector<std::int64_t> ids;
     if (auto a = (*b)->getArray("inspector_ids")) {
       for (std::size_t i = 0; i < a->size(); ++i) {
-        if (!a->get(static_cast<unsigned>(i)).isInteger()) return Error::invalid("inspector_ids", "inspector_ids are whole numbers");
-        ids.push_back(a->getElement<std::int64_t>(static_cast<unsigned>(i)));
+        auto inspector = http::integerValue(a->get(static_cast<unsigned>(i)));
+        if (!inspector) return Error::invalid("inspector_ids", "inspector_ids are whole numbers");
+        ids.push_back(*inspector);
       }
     } else if ((*b)->has("inspector_ids")) {
       return Error::invalid("inspector_ids", "inspector_ids must be an array");

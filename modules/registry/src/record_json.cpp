@@ -60,7 +60,11 @@ core::Result<std::optional<std::string>> scalarText(const Poco::Dynamic::Var& v,
   if (v.isEmpty()) return std::optional<std::string>();
   if (v.isString()) return std::optional<std::string>(v.extract<std::string>());
   if (v.type() == typeid(bool)) return std::optional<std::string>(v.extract<bool>() ? "true" : "false");
-  if (v.isInteger()) return std::optional<std::string>(std::to_string(v.convert<Poco::Int64>()));
+  if (v.isInteger()) {
+    auto number = http::integerValue(v);
+    if (!number) return Error::invalid(field, field + " is too large");
+    return std::optional<std::string>(std::to_string(*number));
+  }
   if (v.isNumeric()) {
     std::ostringstream out;
     out.precision(15);

@@ -28,7 +28,11 @@ core::Result<std::optional<std::string>> optionalString(const Poco::JSON::Object
 /// A password-like string taken verbatim (no trimming, any printable characters).
 core::Result<std::string> requireSecret(const Poco::JSON::Object::Ptr& object, const std::string& field,
                                         std::size_t maxBytes);
+/// An integer field; InvalidArgument when it is not an integer or does not fit in 64 bits.
 core::Result<std::optional<std::int64_t>> optionalInt(const Poco::JSON::Object::Ptr& object, const std::string& field);
+/// A JSON integer as int64; nullopt when the value is not an integer or lies beyond int64 (the parser keeps
+/// 2^63..2^64-1 as an unsigned value, and converting one throws).
+std::optional<std::int64_t> integerValue(const Poco::Dynamic::Var& value);
 
 /// A path parameter that must be a positive integer id; InvalidArgument naming it otherwise.
 core::Result<std::int64_t> idParam(const Request& request, const std::string& name = "id");

@@ -1,0 +1,52 @@
+#include "cw/credit/court_list.hpp"
+
+#include <sstream>
+
+#include "cw/core/validation.hpp"
+#include "cw/core/workdays.hpp"
+#include "cw/registry/codes.hpp"
+
+namespace cw::credit {
+
+using core::Error;
+
+core::Result<std::vector<CourtListLine>> parseCourtList(const std::string& csv) {
+  std::vector<CourtListLine> lines;
+  std::istringstream in(csv);
+  std::string text;
+  int number = 0;
+  while (std::getline(in, text)) {
+    ++number;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    if (core::trim(text).empty()) continue;
+    // Spreadsheet programs save CSV with a UTF-8 byte order mark in front of the header.
+    if (number == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+    if (number == 1 && text.rfind("code", 0) == 0) continue;  // header
+    std::vector<std::string> cells;
+    std::string cell;
+    std::istringstream row(text);
+    while (std::getline(row, cell, ',')) cells.push_back(std::string(core::trim(cell)));
+    if (cells.size() != 6) {
+      return Error::invalid("csv", "line " + std::to_string(number) +
+                                       ": expected 6 columns code,name,document_no,court,decided_on,facts, found " +
+                                       std::to_string(cells.size()));
+    }
+    if (auto ok = registry::checkCreditCode("code", cells[0]); !ok) {
+      return Error::invalid("csv", "line " + std::to_string(number) + ": " + ok.error().message);
+    }
+    if (!core::parseDay(cells[4])) {
+      return Error::invalid("csv", "line " + std::to_string(number) + ": decided_on must be YYYY-MM-DD");
+    }
+    for (std::size_t i : {1u, 2u, 3u, 5u}) {
+      if (cells[i].empty()) {
+        return Error::invalid("csv", "line " + std::to_string(number) + ": column " + std::to_string(i + 1) +
+                                         " is empty");
+      }
+    }
+    lines.push_back({number, std::move(cells)});
+  }
+  if (lines.empty()) return Error::invalid("csv", "the list has no rows");
+  return lines;
+}
+
+}  // namespace cw::credit
