@@ -12,6 +12,7 @@
 #include "cw/core/time.hpp"
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
+#include "integration/app_config.hpp"
 #include "support/test_db.hpp"
 
 namespace cw {
@@ -21,15 +22,7 @@ class CreditDrawsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     storage_ = std::filesystem::temp_directory_path() / ("cw-credit-" + database.name());
-    config_.db = database.config();
-    config_.migrationsDir = std::string(CW_SOURCE_DIR) + "/migrations";
-    config_.registry.workdaysFile = std::string(CW_SOURCE_DIR) + "/config/workdays.txt";
-    config_.hazards.catalogueFile = std::string(CW_SOURCE_DIR) + "/config/hazard-catalogue.json";
-    config_.ratings.schemesDir = std::string(CW_SOURCE_DIR) + "/config/rating-schemes";
-    config_.credit.scorecardFile = std::string(CW_SOURCE_DIR) + "/config/credit-scorecard.json";
-    config_.registry.storageDir = storage_.string();
-    config_.registry.piiEncryptionKey = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE=";
-    config_.registry.piiIndexKey = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=";
+    config_ = testing::appConfig(database.config(), storage_.string());
     app_ = std::make_unique<server::App>(config_, [](const std::string&) {});
     ASSERT_TRUE(server::seedDemo(*app_));
     auto lease = app_->pool().acquire();

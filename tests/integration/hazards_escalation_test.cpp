@@ -11,6 +11,7 @@
 #include "cw/core/workdays.hpp"
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
+#include "integration/app_config.hpp"
 #include "support/test_db.hpp"
 
 namespace cw {
@@ -20,16 +21,7 @@ class HazardEscalationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     storage_ = std::filesystem::temp_directory_path() / ("cw-hazards-" + database.name());
-    server::Config config;
-    config.db = database.config();
-    config.migrationsDir = std::string(CW_SOURCE_DIR) + "/migrations";
-    config.registry.workdaysFile = std::string(CW_SOURCE_DIR) + "/config/workdays.txt";
-    config.hazards.catalogueFile = std::string(CW_SOURCE_DIR) + "/config/hazard-catalogue.json";
-    config.ratings.schemesDir = std::string(CW_SOURCE_DIR) + "/config/rating-schemes";
-    config.credit.scorecardFile = std::string(CW_SOURCE_DIR) + "/config/credit-scorecard.json";
-    config.registry.storageDir = storage_.string();
-    config.registry.piiEncryptionKey = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE=";
-    config.registry.piiIndexKey = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=";
+    server::Config config = testing::appConfig(database.config(), storage_.string());
     app_ = std::make_unique<server::App>(config, [](const std::string&) {});
     ASSERT_TRUE(server::seedDemo(*app_));
     auto lease = app_->pool().acquire();

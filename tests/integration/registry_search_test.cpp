@@ -14,6 +14,7 @@
 #include "cw/registry/codes.hpp"
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
+#include "integration/app_config.hpp"
 #include "support/test_db.hpp"
 
 namespace cw {
@@ -25,16 +26,7 @@ class RegistrySearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     storage_ = std::filesystem::temp_directory_path() / ("cw-search-" + database.name());
-    server::Config config;
-    config.db = database.config();
-    config.migrationsDir = std::string(CW_SOURCE_DIR) + "/migrations";
-    config.registry.workdaysFile = std::string(CW_SOURCE_DIR) + "/config/workdays.txt";
-    config.hazards.catalogueFile = std::string(CW_SOURCE_DIR) + "/config/hazard-catalogue.json";
-    config.ratings.schemesDir = std::string(CW_SOURCE_DIR) + "/config/rating-schemes";
-    config.credit.scorecardFile = std::string(CW_SOURCE_DIR) + "/config/credit-scorecard.json";
-    config.registry.storageDir = storage_.string();
-    config.registry.piiEncryptionKey = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyYnl0ZSE=";
-    config.registry.piiIndexKey = "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=";
+    server::Config config = testing::appConfig(database.config(), storage_.string());
     app_ = std::make_unique<server::App>(config, [](const std::string&) {});
     server::seedReferenceData(*app_);  // departments and the regions of 九江市
     officer_.userId = 1;

@@ -71,10 +71,21 @@ bool Scheduler::runIfDue(const Job& job) {
   } release{c, lockName};
 
   auto now = clock_.now();
-  auto last = c.query("SELECT last_finished_at FROM job_runs WHERE name = ?", job.name);
+  auto last = c.query("SELECT last_finished_at, last_owner FROM job_runs WHERE name = ?", job.name);
   if (!last.empty() && !last[0].isNull("last_finished_at")) {
     auto finished = core::parseSqlDateTime(last[0].str("last_finished_at"));
-    if (finished && now < *finished + job.interval) return false;
+    // A finish later than this clock by more than the skew tolerated between processes was written by a clock that
+    // ran ahead (or this one was set back): waiting for it could stop the job for as long as the error, so the
+    // job runs now, and the warning names the process whose record it was.
+    bool fromTheFuture = finished && *finished > now + kMaxClockSkew;
+    if (finished && !fromTheFuture && now < *finished + job.interval) return false;
+    if (fromTheFuture && log_) {
+      log_(http::logLine("warn", "job last finished in the future: clock skew",
+                         {{"job", job.name},
+                          {"last_finished_at", core::formatIsoUtc(*finished)},
+                          {"now", core::formatIsoUtc(now)},
+                          {"last_owner", last[0].isNull("last_owner") ? std::string() : last[0].str("last_owner")}}));
+    }
   }
   c.execute(
       "INSERT INTO job_runs (name, last_started_at, last_owner) VALUES (?, ?, ?)"

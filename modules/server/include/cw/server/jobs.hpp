@@ -17,6 +17,10 @@
 
 namespace cw::server {
 
+/// The clock difference between processes that is taken as ordinary: a job's last finish up to this far ahead of
+/// a process's clock still defers the job; further ahead, the record is taken for a clock fault and the job runs.
+inline constexpr std::chrono::minutes kMaxClockSkew{5};
+
 struct Job {
   std::string name;
   std::chrono::seconds interval;
