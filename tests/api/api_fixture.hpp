@@ -43,14 +43,19 @@ inline std::map<std::string, std::string> carewatchEnv(const db::PoolConfig& dat
   return env;
 }
 
-/// A running `carewatch serve` on a free port.
+/// A running `carewatch serve` on a free port. `launcher`, when given, is a command that runs the rest of its
+/// arguments (`carewatch serve --port N`) as its last step with exec, so that the process is the server itself.
 class RunningServer {
  public:
-  RunningServer(std::map<std::string, std::string> env, const std::string& logName, int port = 0)
+  RunningServer(std::map<std::string, std::string> env, const std::string& logName, int port = 0,
+                std::vector<std::string> launcher = {})
       : port_(port ? port : freePort()) {
     std::string log = (std::filesystem::temp_directory_path() / (logName + ".log")).string();
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{CW_BINARY, "serve", "--port", std::to_string(port_)}, env, log);
+    std::vector<std::string> argv = std::move(launcher);
+    for (std::string arg : {std::string(CW_BINARY), std::string("serve"), std::string("--port"), std::to_string(port_)}) {
+      argv.push_back(std::move(arg));
+    }
+    process_ = std::make_unique<ChildProcess>(argv, env, log);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       if (!process_->running()) break;
@@ -83,10 +88,16 @@ inline CommandResult carewatch(const std::vector<std::string>& args, const std::
 class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    auto env = seededDatabase();
+    server_ = new RunningServer(env, "cw-api-" + database_->name());
+  }
+  /// Makes the suite's schema (database_) with the demo data; returns the environment of a server on it.
+  static std::map<std::string, std::string> seededDatabase() {
     database_ = new TestDatabase();
-    auto seeded = carewatch({"seed-demo"}, carewatchEnv(database_->config()));
-    ASSERT_EQ(seeded.exitCode, 0) << seeded.output;
-    server_ = new RunningServer(carewatchEnv(database_->config()), "cw-api-" + database_->name());
+    auto env = carewatchEnv(database_->config());
+    auto seeded = carewatch({"seed-demo"}, env);
+    EXPECT_EQ(seeded.exitCode, 0) << seeded.output;
+    return env;
   }
   static void TearDownTestSuite() {
     delete server_;

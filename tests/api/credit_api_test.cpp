@@ -19,10 +19,7 @@ namespace {
 class CreditApi : public ApiTest {
  protected:
   static void SetUpTestSuite() {
-    database_ = new TestDatabase();
-    env_ = carewatchEnv(database_->config());
-    auto seeded = carewatch({"seed-demo"}, env_);
-    ASSERT_EQ(seeded.exitCode, 0) << seeded.output;
+    env_ = seededDatabase();
     // Jobs every second; events read once a second old.
     env_["CW_JOBS_HAZARD_ESCALATION_SECONDS"] = "1";
     env_["CW_JOBS_CREDIT_EVENTS_SECONDS"] = "1";

@@ -45,10 +45,7 @@ std::string tail() { return "\r\n--" + kBoundary + "--\r\n"; }
 class EvidenceCrash : public ApiTest {
  protected:
   static void SetUpTestSuite() {
-    database_ = new TestDatabase();
-    env_ = carewatchEnv(database_->config());
-    auto seeded = carewatch({"seed-demo"}, env_);
-    ASSERT_EQ(seeded.exitCode, 0) << seeded.output;
+    env_ = seededDatabase();
     env_["CW_HAZARDS_MAX_EVIDENCE_FILE_BYTES"] = std::to_string(300 * kChunk);
     server_ = new RunningServer(env_, "cw-api-crash-" + database_->name());
   }

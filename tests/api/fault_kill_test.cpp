@@ -1,6 +1,6 @@
 // Crashes in the middle of a change: the server kills itself (SIGKILL) right after writing the change's audit record,
 // inside its transaction and before the commit (CW_FAULT_KILL_AFTER_AUDIT, see modules/audit/src/audit_log.cpp),
-// during a filing acceptance, a hazard verification and a credit listing decision. After each crash nothing of the
+// during a filing acceptance, a draw, a hazard verification and a credit listing decision. After each crash nothing of the
 // change is in the database, the audit chain verifies, and the same request on a restarted server makes the change
 // once, with its events written once. (Evidence uploads: evidence_crash_test.cpp; the credit chain killed between
 // its steps: credit_api_test.cpp.)
@@ -71,6 +71,53 @@ TEST_F(FaultKill, AFilingAcceptanceKilledBeforeItsCommitLeavesNothingAndSucceeds
   EXPECT_EQ(count(versions), 1);
   EXPECT_EQ(count(audits), 1);
   EXPECT_EQ(as(server_->port(), officer, "POST", "/api/v1/filings/" + id + "/accept").status, 409);
+  expectAuditChainVerifies();
+}
+
+TEST_F(FaultKill, ADrawKilledBeforeItsCommitLeavesTheTaskLockedAndDrawsOnceAfterRestart) {
+  std::string officer = login("mz.wangli");
+  auto plans = as(server_->port(), officer, "GET", "/api/v1/inspection-plans");
+  ASSERT_EQ(plans.status, 200) << plans.body;
+  std::int64_t plan = plans.json()->getArray("items")->getObject(0)->getValue<std::int64_t>("id");
+  auto created = as(server_->port(), officer, "POST", "/api/v1/inspection-tasks",
+                    R"({"plan_id":)" + std::to_string(plan) + R"(,"title":"全市养老机构抽查（故障测试）",
+                        "region_code":"360400","kinds":["elderly_institution","community_elderly_facility"],
+                        "strata_by":["region"],"ratios":{"A":"50%","B":"50%","C":"50%","D":"50%"},
+                        "window_start":"2026-11-01","window_end":"2026-12-31","cross_jurisdiction":false,
+                        "beacon_source":"","items":["MZ-YL-01"],
+                        "requirements":[{"department_code":"MZ","per_entity":2}]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = std::to_string(created.json()->getValue<std::int64_t>("id"));
+  std::string path = "/api/v1/inspection-tasks/" + id;
+  ASSERT_EQ(as(server_->port(), officer, "POST", path + "/lock").status, 200);
+  std::string locked = "SELECT COUNT(*) AS n FROM inspection_tasks WHERE state = 'locked' AND id = " + id;
+  std::string entities = "SELECT COUNT(*) AS n FROM draw_entities WHERE task_id = " + id;
+  std::string assignments = "SELECT COUNT(*) AS n FROM draw_assignments WHERE task_id = " + id;
+  std::string seeds = "SELECT COUNT(*) AS n FROM draws WHERE seed_hex IS NOT NULL AND task_id = " + id;
+  std::string audits = "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'draws.task.draw' AND object_id = '" + id + "'";
+
+  crashDuring("draws.task.draw", officer, path + "/draw", "{}");
+  EXPECT_EQ(count(locked), 1);
+  EXPECT_EQ(count(entities), 0);
+  EXPECT_EQ(count(assignments), 0);
+  EXPECT_EQ(count(seeds), 0);
+  EXPECT_EQ(count(audits), 0);
+  EXPECT_EQ(HttpClient(server_->port()).get("/api/v1/public/draws/" + id).json()->isNull("secret"), true)
+      << "the secret stays unpublished until a draw commits";
+  expectAuditChainVerifies();
+
+  // The outcome is fixed by the committed secret, so the crash gave no second chance at a different draw: the
+  // restarted draw is the one anyone can re-run from the published record.
+  auto drawn = as(server_->port(), officer, "POST", path + "/draw", "{}");
+  ASSERT_EQ(drawn.status, 200) << drawn.body;
+  EXPECT_EQ(count(seeds), 1);
+  EXPECT_GT(count(entities), 0);
+  EXPECT_EQ(count(audits), 1);
+  EXPECT_EQ(as(server_->port(), officer, "POST", path + "/draw", "{}").status, 409);
+  EXPECT_EQ(count(audits), 1);
+  auto verified = carewatch({"draw", "verify", "--url", "http://127.0.0.1:" + std::to_string(server_->port()), "--id", id},
+                            {});
+  EXPECT_EQ(verified.exitCode, 0) << verified.output;
   expectAuditChainVerifies();
 }
 

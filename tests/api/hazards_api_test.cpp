@@ -17,10 +17,7 @@ constexpr std::uint64_t kFileLimit = 1024 * 1024;  // this suite's per-file limi
 class HazardsApi : public ApiTest {
  protected:
   static void SetUpTestSuite() {
-    database_ = new TestDatabase();
-    auto env = carewatchEnv(database_->config());
-    auto seeded = carewatch({"seed-demo"}, env);
-    ASSERT_EQ(seeded.exitCode, 0) << seeded.output;
+    auto env = seededDatabase();
     env["CW_HAZARDS_MAX_EVIDENCE_FILE_BYTES"] = std::to_string(kFileLimit);
     env["CW_HAZARDS_COMPLAINTS_PER_HOUR"] = "3";
     storage_ = env["CW_STORAGE_DIR"];

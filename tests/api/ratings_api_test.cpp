@@ -24,10 +24,7 @@ struct Leaf {
 class RatingsApi : public ApiTest {
  protected:
   static void SetUpTestSuite() {
-    database_ = new TestDatabase();
-    auto env = carewatchEnv(database_->config());
-    auto seeded = carewatch({"seed-demo"}, env);
-    ASSERT_EQ(seeded.exitCode, 0) << seeded.output;
+    auto env = seededDatabase();
     server_ = new RunningServer(env, "cw-api-ratings-" + database_->name());
   }
 

@@ -438,7 +438,8 @@ void registerRoutes(http::Router& router, HazardService& hazards) {
   router.add("GET", "/api/v1/complaints", officers, [&](Request& r) -> Reply {
     auto p = http::pageParams(r);
     if (!p) return p.error();
-    auto page = hazards.complaints(*r.principal, r.queryParam("state"), p->offset(), p->pageSize);
+    auto page = hazards.complaints(audit::Actor::of(r), *r.principal, r.queryParam("state"), p->offset(),
+                                  p->pageSize);
     if (!page) return page.error();
     Array::Ptr items = new Array;
     for (const auto& c : page->first) items->add(complaintJson(c));

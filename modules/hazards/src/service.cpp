@@ -810,7 +810,8 @@ constexpr const char* kComplaintSelect =
 }  // namespace
 
 core::Result<std::pair<std::vector<Complaint>, std::int64_t>> HazardService::complaints(
-    const http::Principal& who, std::optional<std::string> state, std::int64_t offset, std::int64_t limit) {
+    const audit::Actor& actor, const http::Principal& who, std::optional<std::string> state, std::int64_t offset,
+    std::int64_t limit) {
   if (who.role != "admin" && who.role != "officer") return Error::denied("only officers handle complaints");
   if (state && *state != "received" && *state != "accepted" && *state != "dismissed") {
     return Error::invalid("state", "state is received, accepted or dismissed");
@@ -843,6 +844,16 @@ core::Result<std::pair<std::vector<Complaint>, std::int64_t>> HazardService::com
                           });
   std::vector<Complaint> out;
   for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(complaintFromRow(rows[i], cipher_));
+  // A complainant's contact is personal data shown in full: who read whose is kept, as for an ID number's reveal.
+  if (std::any_of(out.begin(), out.end(), [](const Complaint& p) { return p.contact.has_value(); })) {
+    db::Transaction tx(c);
+    for (const auto& p : out) {
+      if (p.contact) {
+        audit_.append(c, actor, {"complaint.contact_read", "complaint", std::to_string(p.id), "{\"field\":\"contact\"}"});
+      }
+    }
+    tx.commit();
+  }
   return std::make_pair(std::move(out), total[0].i64("n"));
 }
 

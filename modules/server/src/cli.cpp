@@ -18,6 +18,7 @@
 #include "cw/draws/record.hpp"
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
+#include "backup.hpp"
 #include "explain_search.hpp"
 
 #ifndef CW_VERSION
@@ -44,6 +45,8 @@ Commands:
   audit verify   check the audit chain; exits 1 naming the first broken record
   draw verify    re-run a published draw (cw-draw-v1) from its record and files; exits 1 at the first mismatch
   explain-search show the SQL of one directory search with the server's plan (ANALYZE)
+  backup         write the database and the stored files into a new directory (backup verify DIR: check one)
+  restore        restore a backup into an empty database and verify the audit chain and every file
   version        print the version
 
 Every command accepts --config <file> (default: config/carewatch.properties) and --help.
@@ -83,6 +86,20 @@ const std::map<std::string, std::string> kHelp{
              "  Re-runs the whole draw (docs/draw-algorithm.md) from the published record and the three frozen\n"
              "  files, from local files or fetched from a carewatch server's public API. Exit 0 when everything\n"
              "  matches; 1 naming the first mismatch. Needs no database and no configuration.\n"},
+    {"backup", "Usage:\n"
+               "  carewatch backup --out DIR [--config FILE]\n"
+               "  carewatch backup verify DIR\n"
+               "  Writes a new directory DIR (it must not exist, or be empty): database.sql, a consistent dump of the\n"
+               "  database by mariadb-dump or mysqldump (found on PATH); files/, a copy of every file of storage.dir;\n"
+               "  manifest.json, the SHA-256 and size of each and the audit head inside the dump. It is written as\n"
+               "  DIR.partial and renamed at the end; on failure nothing is left. A file the database refers to but the\n"
+               "  store lacks fails the backup. The personal-data keys are not included: keep them apart.\n"
+               "  verify: checks DIR against its manifest only (no database); exit 1 naming the first bad file.\n"},
+    {"restore", "Usage: carewatch restore --from DIR [--config FILE]\n"
+                "  Checks every file of the backup against its manifest, then, into db.name (which must exist and\n"
+                "  have no table) and storage.dir: copies the files (never replacing a different one), loads the dump\n"
+                "  with mariadb or mysql (found on PATH), and verifies the audit chain, its head against the manifest\n"
+                "  and the SHA-256 of every file the database refers to. Exit 0 only when all of it holds.\n"},
     {"version", "Usage: carewatch version\n"},
 };
 
@@ -316,6 +333,16 @@ int run(const Args& args) {
     return kOk;
   }
   if (command == "draw") return drawVerify(args);
+  if (command == "backup" && args.positional.size() > 1) {
+    if (args.positional[1] != "verify" || args.positional.size() != 3) {
+      std::cerr << kHelp.at("backup");
+      return kUsage;
+    }
+    auto checked = verifyBackup(args.positional[2]);
+    if (!checked) return fail(checked.error());
+    std::cout << describe(args.positional[2], *checked);
+    return kOk;
+  }
   auto cfg = config(args);
   if (!cfg) return kUsage;
   if (command == "serve") {
@@ -377,6 +404,24 @@ int run(const Args& args) {
       return kUsage;
     }
     if (auto ok = explainSearch(app, args.positional[1], std::cout); !ok) return fail(ok.error());
+    return kOk;
+  }
+  if (command == "backup" || command == "restore") {
+    bool isBackup = command == "backup";
+    auto dir = opt(args, isBackup ? "out" : "from");
+    if (!dir || dir->empty() || args.positional.size() != 1) {
+      std::cerr << kHelp.at(command);
+      return kUsage;
+    }
+    if (isBackup) {
+      auto written = backup(app, *dir);
+      if (!written) return fail(written.error());
+      std::cout << describe(*written);
+    } else {
+      auto restored = restore(app, *dir);
+      if (!restored) return fail(restored.error());
+      std::cout << describe(*restored);
+    }
     return kOk;
   }
   if (command == "audit") {

@@ -83,7 +83,10 @@ class HazardService {
 
   core::Result<Complaint> fileComplaint(const ComplaintInput& input, const std::string& clientIp);
   core::Result<ComplaintStatus> complaintStatus(const std::string& trackingCode);
-  core::Result<std::pair<std::vector<Complaint>, std::int64_t>> complaints(const http::Principal& who,
+  /// One page of complaints with the complainants' contacts in full (the officer calls back); every complaint
+  /// whose contact is shown gets an audit record of the read (complaint.contact_read), committed with the page.
+  core::Result<std::pair<std::vector<Complaint>, std::int64_t>> complaints(const audit::Actor& actor,
+                                                                           const http::Principal& who,
                                                                            std::optional<std::string> state,
                                                                            std::int64_t offset, std::int64_t limit);
   /// Accepting turns the complaint into a hazard reported by the officer (the complaint's text is the starting
