@@ -72,6 +72,29 @@ TEST_F(PoolTest, StatementPastTheTimeoutIsStoppedByTheServerAndTheConnectionStay
   EXPECT_EQ(lease->query("SELECT 41 + 1 AS n")[0].i64("n"), 42);
 }
 
+TEST_F(PoolTest, StatementTextsThatVaryKeepAtMostTheCapPreparedOnTheConnectionAndTheServer) {
+  db::PoolConfig config = database.config();
+  config.maxConnections = 1;
+  db::Pool pool(config);
+  auto lease = pool.acquire();
+  auto serverCount = [&](const char* name) {
+    return std::stoll(lease->queryText(std::string("SHOW SESSION STATUS LIKE '") + name + "'")[0].str("Value"));
+  };
+  std::int64_t preparesBefore = serverCount("Com_stmt_prepare");
+  std::int64_t preparedBefore = preparesBefore - serverCount("Com_stmt_close");
+  const std::size_t texts = db::kMaxPreparedStatements + 100;
+  for (std::size_t i = 0; i < texts; ++i) {
+    // A text that differs every time (as LIMIT written into the SQL would), and one that is used throughout.
+    EXPECT_EQ(lease->query("SELECT ? + " + std::to_string(i) + " AS n", 1)[0].i64("n"), static_cast<std::int64_t>(i) + 1);
+    EXPECT_EQ(lease->query("SELECT ? AS hot", 7)[0].i64("hot"), 7);
+  }
+  EXPECT_EQ(lease->preparedStatements(), db::kMaxPreparedStatements);
+  std::int64_t open = serverCount("Com_stmt_prepare") - serverCount("Com_stmt_close") - preparedBefore;
+  EXPECT_LE(open, static_cast<std::int64_t>(db::kMaxPreparedStatements)) << "closed in the driver, not on the server";
+  EXPECT_EQ(serverCount("Com_stmt_prepare") - preparesBefore, static_cast<std::int64_t>(texts) + 1)
+      << "each text prepared once, and the one in use throughout never evicted";
+}
+
 TEST_F(PoolTest, TransactionWithoutCommitIsRolledBack) {
   {
     auto lease = database.pool().acquire();

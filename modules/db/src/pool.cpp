@@ -8,6 +8,7 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <algorithm>
 #include <map>
 
 namespace cw::db {
@@ -86,20 +87,36 @@ Rows readAll(sql::ResultSet& rs) {
 struct ConnectionState {
   Pool* pool = nullptr;
   std::unique_ptr<sql::Connection> connection;
-  std::map<std::string, std::unique_ptr<sql::PreparedStatement>, std::less<>> statements;
+  struct Cached {
+    std::unique_ptr<sql::PreparedStatement> statement;
+    std::uint64_t lastUse = 0;
+  };
+  std::map<std::string, Cached, std::less<>> statements;
+  std::uint64_t uses = 0;
   std::uint64_t generation = 0;
   SteadyClock::time_point lastUsed = SteadyClock::now();
   bool broken = false;
   bool inTransaction = false;
   unsigned operationsInLease = 0;
 
+  // The statements of this connection, prepared once each. At most kMaxPreparedStatements are kept, the least
+  // recently used going first: statement texts that vary with the input (a batch size, say) would otherwise grow
+  // the process and the database server's prepared statements (max_prepared_stmt_count, shared by every client)
+  // without bound.
   sql::PreparedStatement& prepared(std::string_view sql) {
     auto it = statements.find(sql);
     if (it == statements.end()) {
+      if (statements.size() >= kMaxPreparedStatements) {
+        auto oldest = std::min_element(statements.begin(), statements.end(), [](const auto& a, const auto& b) {
+          return a.second.lastUse < b.second.lastUse;
+        });
+        statements.erase(oldest);
+      }
       std::unique_ptr<sql::PreparedStatement> ps(connection->prepareStatement(std::string(sql)));
-      it = statements.emplace(std::string(sql), std::move(ps)).first;
+      it = statements.emplace(std::string(sql), Cached{std::move(ps), 0}).first;
     }
-    return *it->second;
+    it->second.lastUse = ++uses;
+    return *it->second.statement;
   }
 
   // Runs op; when the connection turns out to be lost before anything happened on this lease, reconnects once
@@ -232,6 +249,8 @@ std::uint64_t Connection::executeScript(std::string_view sql) {
     return static_cast<std::uint64_t>(st->getUpdateCount());
   });
 }
+
+std::size_t Connection::preparedStatements() const { return state_->statements.size(); }
 
 std::int64_t Connection::lastInsertId() { return query("SELECT LAST_INSERT_ID() AS id")[0].i64("id"); }
 
