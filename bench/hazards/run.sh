@@ -18,6 +18,7 @@
 # the loopback baseline of step 1 (skipped without it).
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$REPO_ROOT"
 
 N=${CW_BENCH_HAZARDS:-1000000}
@@ -56,23 +57,11 @@ mkdir -p "$files" "$work"
 : >"$summary"
 note() { printf '%s\n' "$*" | tee -a "$summary"; }
 
-"$REPO_ROOT/scripts/db" start >/dev/null
-export_db_env
-export_pii_keys
-export CW_DB_NAME=$schema
-sql() { "$REPO_ROOT/scripts/db" client "$schema" --batch --skip-column-names -e "$1"; }
-root_sql() { "$REPO_ROOT/scripts/db" client --batch --skip-column-names -e "$1"; }
+bench_use_schema "$schema"
 
 cw_pid=
 sink_pid=
 sampler_pid=
-stop_pid() {  # pid: SIGTERM, up to 30 s to finish, then SIGKILL (only this pid: a process this script started)
-  local pid=$1
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   [ -n "$sampler_pid" ] && stop_pid "$sampler_pid"

@@ -13,6 +13,7 @@
 # afterwards, to tell plan problems from I/O (scripts/db configures 256 MiB, with O_DIRECT: no OS page cache).
 set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$REPO_ROOT"
 N=${CW_BENCH_INSTITUTIONS:-1000000}
 seconds=${CW_BENCH_SECONDS:-10}
@@ -30,12 +31,7 @@ ensure_packages
 log "building carewatch and the import spreadsheet tool (-j${CW_JOBS:-2})"
 cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${CW_BUILD_TYPE:-RelWithDebInfo}" -DCW_BUILD_BENCH=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"${CW_JOBS:-2}" --target carewatch cw_registry_import_xlsx >/dev/null
-"$REPO_ROOT/scripts/db" start >/dev/null
-export_db_env
-export_pii_keys
-export CW_DB_NAME=$schema
-sql() { "$REPO_ROOT/scripts/db" client "$schema" --batch --skip-column-names -e "$1"; }
-root_sql() { "$REPO_ROOT/scripts/db" client --batch --skip-column-names -e "$1"; }
+bench_use_schema "$schema"
 
 cw_pid=
 sampler_pid=

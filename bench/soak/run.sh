@@ -30,6 +30,7 @@
 set -euo pipefail
 user_bin=${CW_BIN:-}
 source "$(dirname -- "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname -- "${BASH_SOURCE[0]}")/../lib.sh"
 [ -n "$user_bin" ] && CW_BIN=$user_bin
 cd "$REPO_ROOT"
 
@@ -72,23 +73,11 @@ mkdir -p "$files"
 : >"$results"
 note() { printf '%s\n' "$*" | tee -a "$results"; }
 
-"$REPO_ROOT/scripts/db" start >/dev/null
-export_db_env
-export_pii_keys
-export CW_DB_NAME=$schema
-sql() { "$REPO_ROOT/scripts/db" client "$schema" --batch --skip-column-names -e "$1"; }
-root_sql() { "$REPO_ROOT/scripts/db" client --batch --skip-column-names -e "$1"; }
+bench_use_schema "$schema"
 
 cw_pid=
 sampler_pid=
 wrk_pid=
-stop_pid() {  # pid: SIGTERM, up to 30 s to finish, then SIGKILL (only this pid: a process this script started)
-  local pid=$1
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   [ -n "$wrk_pid" ] && stop_pid "$wrk_pid"
