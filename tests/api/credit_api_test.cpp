@@ -258,6 +258,15 @@ TEST_F(CreditApi, RecordsAreValidatedAndWindowedByTheRules) {
       << "a severe penalty cannot end early";
   EXPECT_EQ(post(R"("severity":"general","document_no":"柴民罚〔2026〕1号")").status, 409) << "same document twice";
   EXPECT_EQ(post(R"("severity":"grave","document_no":"柴民罚〔2026〕4号")").status, 400);
+  // The longest document number is stored whole (it was a 500 from 62 characters: the source reference
+  // "<department>:<number>" overflowed); one more character is a 400 naming the field.
+  std::string longest(64, 'D');
+  auto longestNo = post(R"("severity":"minor","document_no":")" + longest + R"(")");
+  ASSERT_EQ(longestNo.status, 201) << longestNo.body;
+  EXPECT_EQ(longestNo.json()->getValue<std::string>("document_no"), longest);
+  auto tooLongNo = post(R"("severity":"minor","document_no":")" + longest + R"(D")");
+  EXPECT_EQ(tooLongNo.status, 400);
+  EXPECT_EQ(tooLongNo.json()->getObject("error")->getValue<std::string>("field"), "document_no");
   EXPECT_EQ(as(login("sj.credit"), "POST", "/api/v1/credit/records", "{}").status, 403);
   // The serious record put the institution on the watch list by rule.
   auto watch = as(officer, "GET", "/api/v1/credit/lists/watchlist/entries?entity=" + code);
@@ -288,6 +297,24 @@ TEST_F(CreditApi, CourtDefaulterIsBlacklistedByRuleAndTheLegalRepresentativeOneH
   ASSERT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(added.json()->getValue<int>("added"), 1);
   EXPECT_EQ(import(good).json()->getValue<int>("added"), 0) << "the same judgment imported twice";
+  // Cells as long as their columns hold are imported whole; one character more refuses the file, naming the line
+  // and the column (the court list had no length checks: a 500 for the whole file).
+  auto importRow = [&](const std::string& documentNo, const std::string& court) {
+    return client().request("POST", "/api/v1/credit/records/import",
+                            good + ",九江某某养老服务有限公司," + documentNo + "," + court + ",2026-05-21,拒不履行\n",
+                            {{"Authorization", "Bearer " + officer}, {"Content-Type", "text/csv"}});
+  };
+  std::string court120;
+  for (int i = 0; i < 120; ++i) court120 += "院";
+  auto longest = importRow(std::string(64, 'N'), court120);
+  ASSERT_EQ(longest.status, 201) << longest.body;
+  EXPECT_EQ(scalar("SELECT COUNT(*) AS n FROM credit_records WHERE document_no = ? AND CHAR_LENGTH(title) = 128",
+                   std::string(64, 'N')),
+            1);
+  auto overlong = importRow(std::string(65, 'M'), "濂溪区人民法院");
+  EXPECT_EQ(overlong.status, 400) << overlong.body;
+  EXPECT_NE(overlong.body.find("line 1: document_no must be at most 64 characters"), std::string::npos)
+      << overlong.body;
   auto listed = as(officer, "GET", "/api/v1/credit/lists/blacklist/entries?entity=" + good);
   ASSERT_EQ(items(listed)->size(), 1u) << listed.body;
   EXPECT_EQ(items(listed)->getObject(0)->getValue<std::string>("state"), "listed");

@@ -134,11 +134,13 @@ core::Result<LoginResult> SessionService::login(const std::string& rawUsername, 
   std::string ua = userAgent.substr(0, 255);
   if (!core::isValidUtf8(ua)) ua = "";
   db::Transaction tx(c);
+  // The user row's exclusive lock first: the session's foreign key takes a shared lock on that row, and two sign-ins
+  // to one account that each held it before updating the row deadlocked (error 1213).
+  c.execute(sql::kTouchLogin, nowSql, userId);
   c.execute(sql::kClearThrottle, username);
   c.execute(sql::kInsertSession, core::sha256Hex(token), userId, csrf, nowSql, nowSql,
             core::formatSqlDateTime(expires), clientIp, ua);
   std::int64_t sessionId = c.lastInsertId();
-  c.execute(sql::kTouchLogin, nowSql, userId);
   actor.id = userId;
   actor.role = rows[0].str("role");
   audit_.append(c, actor, {"auth.login", "session", std::to_string(sessionId), "{}"});

@@ -37,10 +37,20 @@ core::Result<std::vector<CourtListLine>> parseCourtList(const std::string& csv) 
     if (!core::parseDay(cells[4])) {
       return Error::invalid("csv", "line " + std::to_string(number) + ": decided_on must be YYYY-MM-DD");
     }
-    for (std::size_t i : {1u, 2u, 3u, 5u}) {
-      if (cells[i].empty()) {
-        return Error::invalid("csv", "line " + std::to_string(number) + ": column " + std::to_string(i + 1) +
-                                         " is empty");
+    struct Column {
+      std::size_t index;
+      const char* name;
+      std::size_t maxChars;
+    };
+    for (const Column& column : {Column{1, "name", kMaxNameChars}, Column{2, "document_no", kMaxDocumentNoChars},
+                                 Column{3, "court", kMaxCourtChars}, Column{5, "facts", kMaxFactsChars}}) {
+      const std::string& value = cells[column.index];
+      if (value.empty()) {
+        return Error::invalid("csv", "line " + std::to_string(number) + ": column " +
+                                         std::to_string(column.index + 1) + " is empty");
+      }
+      if (auto ok = core::checkText(column.name, value, 1, column.maxChars); !ok) {
+        return Error::invalid("csv", "line " + std::to_string(number) + ": " + ok.error().message);
       }
     }
     lines.push_back({number, std::move(cells)});

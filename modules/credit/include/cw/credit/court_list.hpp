@@ -3,6 +3,7 @@
 // code,name,document_no,court,decided_on,facts. Reading it is pure, so it is tested (and fuzzed) without a
 // database; CreditService::importCourtList writes what it returns. Thread-safe.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,16 @@
 
 namespace cw::credit {
 
+/// The longest cells the records can hold, in characters: the name is the credit entity's, the document number the
+/// record's, and the court goes into the record's title "失信被执行人（<court>）" of at most 128.
+inline constexpr std::size_t kMaxNameChars = 128;
+inline constexpr std::size_t kMaxDocumentNoChars = 64;
+inline constexpr std::size_t kMaxCourtChars = 120;
+inline constexpr std::size_t kMaxFactsChars = 4000;
+
 /// One data line of the list, its six cells trimmed and checked: a valid unified social credit code, a
-/// YYYY-MM-DD decided_on, no empty name, document number, court or facts.
+/// YYYY-MM-DD decided_on, a name, document number, court and facts that are valid text (no control characters),
+/// not empty and no longer than the limits above.
 struct CourtListLine {
   int number = 0;                  // 1-based line of the file, for messages
   std::vector<std::string> cells;  // code, name, document_no, court, decided_on, facts
