@@ -13,6 +13,7 @@ CW_DEBIAN_PACKAGES=(
   mariadb-server mariadb-client
   chromium fonts-wqy-microhei wrk
   clang libclang-rt-14-dev
+  python3 sqlmap
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

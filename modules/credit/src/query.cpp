@@ -17,6 +17,7 @@
 #include "cw/credit/report.hpp"
 #include "cw/credit/service.hpp"
 #include "cw/db/outbox.hpp"
+#include "cw/db/statement_text.hpp"
 #include "cw/http/json.hpp"
 #include "cw/registry/codes.hpp"
 #include "repository.hpp"
@@ -126,8 +127,9 @@ void CreditService::flushViews() {
   } requeue{this, &batch};
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
-  for (std::size_t start = 0; start < batch.size(); start += 500) {
-    std::size_t end = std::min(batch.size(), start + 500);
+  // Rows in power-of-two chunks of at most 256: nine statement texts whatever the batch sizes.
+  for (std::size_t start = 0, end = 0; start < batch.size(); start = end) {
+    end = start + db::chunkOf(batch.size() - start, 256);
     std::string sql = "INSERT INTO credit_views (user_id, username, role, department_code, entity_code, view, detail,"
                       " hits, viewed_at) VALUES ";
     for (std::size_t i = start; i < end; ++i) sql += (i == start ? "" : ", ") + std::string("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -195,9 +197,9 @@ core::Result<std::pair<std::vector<Record>, std::int64_t>> CreditService::record
                            bind)[0]
                    .i64("n");
   std::vector<Record> out;
-  for (const auto& r : c.queryWith(std::string(repo::kRecordSelect) + where + " ORDER BY r.decided_on DESC, r.id DESC" +
-                                       " LIMIT " + std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset),
-                                   bind)) {
+  for (const auto& r : c.queryWith(std::string(repo::kRecordSelect) + where +
+                                       " ORDER BY r.decided_on DESC, r.id DESC LIMIT ? OFFSET ?",
+                                   db::bindPage(params, f.limit, f.offset))) {
     out.push_back(repo::toRecord(r, today));
   }
   return std::make_pair(std::move(out), total);
@@ -244,9 +246,9 @@ core::Result<std::pair<std::vector<ListEntry>, std::int64_t>> CreditService::ent
                    .i64("n");
   std::vector<ListEntry> out;
   for (const auto& r : c.queryWith(std::string(repo::kEntrySelect) + where +
-                                       " ORDER BY l.state = 'proposed' DESC, l.updated_at DESC, l.id DESC LIMIT " +
-                                       std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset),
-                                   bind)) {
+                                       " ORDER BY l.state = 'proposed' DESC, l.updated_at DESC, l.id DESC"
+                                       " LIMIT ? OFFSET ?",
+                                   db::bindPage(params, f.limit, f.offset))) {
     out.push_back(repo::toEntry(r, today));
   }
   repo::addTaskSummaries(c, out, today);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cw/core/time.hpp"
+#include "cw/db/statement_text.hpp"
 #include "cw/http/json.hpp"
 #include "render.hpp"
 
@@ -186,10 +187,15 @@ std::optional<ListEntry> loadEntry(db::Connection& c, std::int64_t id, core::Day
 
 void addTaskSummaries(db::Connection& c, std::vector<ListEntry>& entries, core::Day today) {
   if (entries.empty()) return;
-  std::string ids;
-  for (const auto& e : entries) ids += (ids.empty() ? "" : ",") + std::to_string(e.id);
-  // ids are integers from our own rows: safe to inline in the IN list.
-  auto rows = c.query("SELECT list_entry_id, kind, state, due_on FROM credit_tasks WHERE list_entry_id IN (" + ids + ")");
+  // A page of entries (at most 200): the list padded with its last id to a power of two, a handful of statement texts.
+  std::size_t padded = db::paddedToPowerOfTwo(entries.size());
+  auto rows = c.queryWith(
+      db::withInList("SELECT list_entry_id, kind, state, due_on FROM credit_tasks WHERE list_entry_id IN (", ")", padded),
+      [&](db::Binder& b) {
+        for (std::size_t k = 0; k < padded; ++k) {
+          b.bind(static_cast<unsigned>(k + 1), entries[std::min(k, entries.size() - 1)].id);
+        }
+      });
   std::map<std::int64_t, ListEntry*> byId;
   for (auto& e : entries) byId[e.id] = &e;
   std::string todayText = core::formatDay(today);

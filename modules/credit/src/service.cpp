@@ -11,6 +11,7 @@
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
 #include "cw/db/outbox.hpp"
+#include "cw/db/statement_text.hpp"
 #include "cw/http/json.hpp"
 #include "cw/registry/codes.hpp"
 #include "repository.hpp"
@@ -28,13 +29,19 @@ class CreditService::Grades final : public draws::GradeProvider {
   std::unordered_map<std::int64_t, std::string> grades(db::Connection& c,
                                                        const std::vector<std::int64_t>& ids) override {
     std::unordered_map<std::int64_t, std::string> out;
-    for (std::size_t start = 0; start < ids.size(); start += 1000) {
-      std::string list;
-      for (std::size_t i = start; i < std::min(ids.size(), start + 1000); ++i) {
-        list += (list.empty() ? "" : ",") + std::to_string(ids[i]);
-      }
-      for (const auto& r : c.query("SELECT institution_id, draw_tier FROM credit_scores WHERE institution_id IN (" +
-                                   list + ")")) {
+    // Lists of up to 512 ids padded with their last id to a power of two: a handful of statement texts.
+    constexpr std::size_t kChunk = 512;
+    for (std::size_t start = 0; start < ids.size(); start += kChunk) {
+      std::size_t n = std::min(ids.size() - start, kChunk);
+      std::size_t padded = db::paddedToPowerOfTwo(n);
+      for (const auto& r : c.queryWith(db::withInList("SELECT institution_id, draw_tier FROM credit_scores WHERE"
+                                                      " institution_id IN (",
+                                                      ")", padded),
+                                       [&](db::Binder& b) {
+                                         for (std::size_t k = 0; k < padded; ++k) {
+                                           b.bind(static_cast<unsigned>(k + 1), ids[start + std::min(k, n - 1)]);
+                                         }
+                                       })) {
         out[r.i64("institution_id")] = r.str("draw_tier");
       }
     }
@@ -722,9 +729,9 @@ core::Result<std::pair<std::vector<Task>, std::int64_t>> CreditService::tasks(co
                            bind)[0]
                    .i64("n");
   std::vector<Task> out;
-  for (const auto& r : c.queryWith(std::string(repo::kTaskSelect) + where + " ORDER BY t.state = 'done', t.due_on, t.id" +
-                                       " LIMIT " + std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset),
-                                   bind)) {
+  for (const auto& r : c.queryWith(std::string(repo::kTaskSelect) + where +
+                                       " ORDER BY t.state = 'done', t.due_on, t.id LIMIT ? OFFSET ?",
+                                   db::bindPage(params, f.limit, f.offset))) {
     out.push_back(repo::toTask(r, today));
   }
   return std::make_pair(std::move(out), total);

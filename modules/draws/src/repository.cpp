@@ -9,6 +9,7 @@
 
 #include "cw/core/crypto.hpp"
 #include "cw/core/time.hpp"
+#include "cw/db/statement_text.hpp"
 
 namespace cw::draws::repo {
 
@@ -34,15 +35,9 @@ std::string joinList(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string marks(std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
-}
-
 db::Rows queryIn(db::Connection& c, const std::string& prefix, const std::vector<std::string>& values,
                  const std::string& suffix = ")") {
-  return c.queryWith(prefix + marks(values.size()) + suffix, [&](db::Binder& b) {
+  return c.queryWith(prefix + db::placeholders(values.size()) + suffix, [&](db::Binder& b) {
     unsigned i = 1;
     for (const auto& v : values) b.bind(i++, v);
   });
@@ -297,8 +292,8 @@ std::vector<ScopeEntity> loadScope(db::Connection& c, const TaskInput& t) {
   // The optimiser prefers the (filing_state, region_code) index and then reads every row: name the covering one.
   std::string sql = "SELECT i.id, i.credit_code, i.region_code, i.kind FROM institutions i"
                     " FORCE INDEX (idx_institutions_draw_pool) WHERE i.region_code IN (" +
-                    marks(regions) + ") AND i.kind IN (" + marks(t.kinds.size()) + ") AND i.filing_state IN (" +
-                    marks(t.filingStates.size()) + ")";
+                    db::placeholders(regions) + ") AND i.kind IN (" + db::placeholders(t.kinds.size()) + ") AND i.filing_state IN (" +
+                    db::placeholders(t.filingStates.size()) + ")";
   if (t.specialListCode) {
     sql += " AND i.id IN (SELECT institution_id FROM special_list_members WHERE list_code = ?)";
     values.push_back(*t.specialListCode);
@@ -742,7 +737,7 @@ std::vector<CoverageRow> loadCoverage(db::Connection& c, const std::optional<std
       " SUM(CASE WHEN EXISTS (SELECT 1 FROM inspection_results r WHERE r.institution_id = i.id AND r.state = 'published'"
       " AND r.inspected_on >= ?) THEN 0 ELSE 1 END) AS not_inspected"
       " FROM institutions i JOIN regions g ON g.code = i.region_code WHERE i.filing_state <> 'cancelled'";
-  if (region) sql += " AND i.region_code IN (" + marks(regions.size()) + ")";
+  if (region) sql += " AND i.region_code IN (" + db::placeholders(regions.size()) + ")";
   if (kind) sql += " AND i.kind = ?";
   sql += " GROUP BY i.region_code, g.name, i.kind ORDER BY i.region_code, i.kind";
   std::vector<CoverageRow> out;

@@ -120,16 +120,12 @@ RatingPage list(db::Connection& c, const std::string& scope, const std::vector<s
     params.push_back(core::formatDay(today + std::chrono::days(*f.expiringWithinDays)));
   }
   if (f.reviewRequired) where += " AND g.review_state = 'required'";
-  auto bind = [&](db::Binder& b) {
-    unsigned i = 1;
-    for (const auto& p : params) b.bind(i++, p);
-  };
+  auto bind = db::bindAll(params);
   RatingPage page;
   page.total = c.queryWith("SELECT COUNT(*) AS n FROM ratings g WHERE " + where, bind)[0].i64("n");
   std::string order = f.expiringWithinDays ? " ORDER BY g.valid_until, g.id" : " ORDER BY g.updated_at DESC, g.id DESC";
-  for (const auto& r : c.queryWith(std::string(kSelect) + " WHERE " + where + order + " LIMIT " +
-                                       std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset),
-                                   bind)) {
+  for (const auto& r : c.queryWith(std::string(kSelect) + " WHERE " + where + order + " LIMIT ? OFFSET ?",
+                                   db::bindPage(params, f.limit, f.offset))) {
     page.items.push_back(fromRow(r, today));
   }
   return page;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cw/db/statement_text.hpp"
 #include "record_json.hpp"
 #include "repository.hpp"
 
@@ -63,7 +64,7 @@ const std::string& BulkWriter::insertSql(const std::string& table, const std::ve
 const std::string& BulkWriter::inListSql(const std::string& prefix, const std::string& suffix, std::size_t n) {
   std::string key = prefix + "\x1f" + std::to_string(n);
   auto it = statements_.find(key);
-  if (it == statements_.end()) it = statements_.emplace(key, repo::withInList(prefix, suffix, n)).first;
+  if (it == statements_.end()) it = statements_.emplace(key, db::withInList(prefix, suffix, n)).first;
   return it->second;
 }
 
@@ -71,7 +72,7 @@ std::vector<std::int64_t> BulkWriter::write(db::Connection& c, std::vector<BulkI
   std::vector<std::int64_t> ids;
   ids.reserve(rows.size());
   for (std::size_t at = 0; at < rows.size();) {
-    std::size_t n = repo::chunkOf(rows.size() - at, kChunk);
+    std::size_t n = db::chunkOf(rows.size() - at, kChunk);
     writeChunk(c, rows, at, n, ids);
     at += n;
   }
@@ -83,7 +84,7 @@ void BulkWriter::writeChunk(db::Connection& c, std::vector<BulkInstitution>& row
   // Several rows per statement, bound in one pass.
   auto insert = [&](const std::string& table, const std::vector<std::string>& columns, std::vector<Row>& values) {
     for (std::size_t done = 0; done < values.size();) {
-      std::size_t k = repo::chunkOf(values.size() - done, kChunk);
+      std::size_t k = db::chunkOf(values.size() - done, kChunk);
       c.executeWith(insertSql(table, columns, k), [&](db::Binder& b) {
         unsigned i = 1;
         for (std::size_t r = done; r < done + k; ++r) {

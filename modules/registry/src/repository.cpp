@@ -6,6 +6,7 @@
 #include "cw/core/time.hpp"
 #include "cw/core/validation.hpp"
 #include "cw/db/outbox.hpp"
+#include "cw/db/statement_text.hpp"
 #include "cw/registry/bulk.hpp"
 #include "cw/registry/codes.hpp"
 #include "record_json.hpp"
@@ -119,25 +120,11 @@ std::optional<std::string> columnValue(const Record& record, const std::string& 
   return v;
 }
 
-std::size_t chunkOf(std::size_t left, std::size_t chunk) {
-  if (left >= chunk) return chunk;
-  std::size_t n = 1;
-  while (n * 2 <= left) n *= 2;
-  return n;
-}
-
-std::string withInList(const std::string& prefix, const std::string& suffix, std::size_t n) {
-  std::string sql = prefix;
-  sql.reserve(prefix.size() + suffix.size() + 3 * n);
-  for (std::size_t i = 0; i < n; ++i) sql += i ? ", ?" : "?";
-  return sql + suffix;
-}
-
 std::string multiRowInsert(const std::string& table, const std::vector<std::string>& columns, std::size_t n) {
   std::string sql = "INSERT INTO " + table + " (";
   for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + columns[i];
   sql += ") VALUES ";
-  std::string one = withInList("(", ")", columns.size());
+  std::string one = db::withInList("(", ")", columns.size());
   sql.reserve(sql.size() + n * (one.size() + 2));
   for (std::size_t r = 0; r < n; ++r) sql += (r ? ", " : "") + one;
   return sql;
@@ -145,7 +132,7 @@ std::string multiRowInsert(const std::string& table, const std::vector<std::stri
 
 std::string nameGramsSql(std::size_t n) {
   // Computed by the server from the stored name, exactly as migration V0005 filled the table.
-  return withInList(
+  return db::withInList(
       "INSERT IGNORE INTO institution_name_grams (gram, institution_id)"
       " WITH RECURSIVE pos (p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM pos WHERE p < 127)"
       " SELECT SUBSTRING(i.name, pos.p, 2), i.id FROM institutions i JOIN pos ON pos.p < CHAR_LENGTH(i.name)"
@@ -154,10 +141,10 @@ std::string nameGramsSql(std::size_t n) {
 }
 
 std::vector<std::string> linkRelationsSql(std::size_t n) {
-  return {withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
+  return {db::withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
                      " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND r.institution_id IN (",
                      ")", n),
-          withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
+          db::withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
                      " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND p.id IN (",
                      ")", n)};
 }
@@ -419,9 +406,8 @@ std::vector<Institution> loadMany(db::Connection& c, const std::vector<std::int6
   for (std::size_t at = 0; at < ids.size();) {
     // The list is padded with its last id to a power of two: few distinct statement texts per connection.
     std::size_t n = std::min(ids.size() - at, kChunk);
-    std::size_t padded = 1;
-    while (padded < n) padded *= 2;
-    for (const auto& row : c.queryWith(withInList(kPrefix, ")", padded), [&](db::Binder& b) {
+    std::size_t padded = db::paddedToPowerOfTwo(n);
+    for (const auto& row : c.queryWith(db::withInList(kPrefix, ")", padded), [&](db::Binder& b) {
            for (std::size_t k = 0; k < padded; ++k) b.bind(static_cast<unsigned>(k + 1), ids[at + std::min(k, n - 1)]);
          })) {
       Institution inst = fromRow(row);

@@ -51,12 +51,8 @@ std::vector<std::string> regionAndSubregions(db::Connection& c, const std::strin
 const std::vector<std::string>& recordColumns();
 std::optional<std::string> columnValue(const Record& record, const std::string& column);
 
-/// Statement texts for `n` rows or ids: INSERT ... VALUES (...), (...) and "<prefix>?, ?, ?<suffix>".
+/// Statement text for `n` rows: INSERT ... VALUES (...), (...) (see db::chunkOf for choosing `n`).
 std::string multiRowInsert(const std::string& table, const std::vector<std::string>& columns, std::size_t n);
-std::string withInList(const std::string& prefix, const std::string& suffix, std::size_t n);
-/// How many rows the next multi-row statement takes: up to `chunk`, else the largest power of two that fits, so a
-/// connection prepares a handful of statement texts whatever the counts.
-std::size_t chunkOf(std::size_t left, std::size_t chunk);
 
 /// Rewrites the name bigrams (institution_name_grams) of the institutions whose ids are bound to the IN list of
 /// nameGramsSql(n).

@@ -119,6 +119,17 @@ inline BindFn bindAll(const std::vector<std::string>& values) {
   };
 }
 
+/// Binds `values` in order, then `limit` and `offset` for a trailing "LIMIT ? OFFSET ?": a page number written into
+/// the SQL text would make every page a statement of its own.
+inline BindFn bindPage(const std::vector<std::string>& values, std::int64_t limit, std::int64_t offset) {
+  return [&values, limit, offset](Binder& b) {
+    unsigned i = 1;
+    for (const auto& v : values) b.bind(i++, v);
+    b.bind(i++, limit);
+    b.bind(i, offset);
+  };
+}
+
 class Pool;
 struct ConnectionState;
 

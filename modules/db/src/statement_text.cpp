@@ -1,0 +1,28 @@
+#include "cw/db/statement_text.hpp"
+
+namespace cw::db {
+
+std::string placeholders(std::size_t n) { return withInList("", "", n); }
+
+std::string withInList(std::string_view prefix, std::string_view suffix, std::size_t n) {
+  std::string sql(prefix);
+  sql.reserve(prefix.size() + suffix.size() + 3 * n);
+  for (std::size_t i = 0; i < n; ++i) sql += i ? ", ?" : "?";
+  sql += suffix;
+  return sql;
+}
+
+std::size_t paddedToPowerOfTwo(std::size_t n) {
+  std::size_t padded = 1;
+  while (padded < n) padded *= 2;
+  return padded;
+}
+
+std::size_t chunkOf(std::size_t left, std::size_t chunk) {
+  if (left >= chunk) return chunk;
+  std::size_t n = 1;
+  while (n * 2 <= left) n *= 2;
+  return n;
+}
+
+}  // namespace cw::db
