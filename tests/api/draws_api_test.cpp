@@ -5,8 +5,11 @@
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "api/api_fixture.hpp"
 #include "cw/core/crypto.hpp"
@@ -175,6 +178,53 @@ TEST_F(DrawsApi, CommitmentBeforeTheDrawSecretAfterAndEveryVerifierAgrees) {
   ASSERT_EQ(page.status, 200);
   EXPECT_EQ(page.json()->getArray("drawn")->size(), selected->size());
   EXPECT_EQ(page.body.find("刘强"), std::string::npos);
+}
+
+// A frozen draw file gone from the store (a restore without the files, a disk fault) is a server error: the answer
+// names only the request id, the log says what is missing, and the file put back is served again. Before, the answer
+// carried the internal message and the log had no line for it.
+TEST_F(DrawsApi, AFrozenFileMissingFromStorageIsA500ThatTheLogExplains) {
+  std::int64_t taskId = 0;
+  std::string digest;
+  {
+    auto lease = database_->pool().acquire();
+    auto rows = lease->query("SELECT task_id, pool_digest FROM draws ORDER BY task_id LIMIT 1");
+    ASSERT_FALSE(rows.empty()) << "the demo data has no frozen draw";
+    taskId = rows[0].i64("task_id");
+    digest = rows[0].str("pool_digest");
+  }
+  std::filesystem::path stored = std::filesystem::temp_directory_path() / ("cw-files-" + database_->config().database) /
+                                 digest.substr(0, 2) / digest.substr(2, 2) / digest;
+  ASSERT_TRUE(std::filesystem::exists(stored)) << stored;
+  std::filesystem::path aside = stored.string() + ".aside";
+  std::filesystem::rename(stored, aside);
+  std::string path = "/api/v1/public/draws/" + std::to_string(taskId) + "/pool.txt";
+  auto missing = client().get(path);
+  std::filesystem::rename(aside, stored);
+  EXPECT_EQ(missing.status, 500) << missing.body;
+  std::string requestId = missing.headers["x-request-id"];
+  ASSERT_FALSE(requestId.empty());
+  EXPECT_EQ(missing.json()->getObject("error")->getValue<std::string>("message"),
+            "internal error; quote request id " + requestId + " when reporting it");
+  EXPECT_EQ(missing.body.find(digest), std::string::npos) << "the internal detail stays in the log";
+  // The server writes its log in batches, up to 10 ms after the line: wait for it a little.
+  std::string log;
+  bool explained = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+       !explained && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(std::chrono::milliseconds(20))) {
+    log = server_->process().log();
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(requestId) != std::string::npos && line.find("\"level\":\"error\"") != std::string::npos &&
+          line.find("a frozen draw file is missing from storage (" + digest + ")") != std::string::npos) {
+        explained = true;
+      }
+    }
+  }
+  EXPECT_TRUE(explained) << "no error line with request id " << requestId << " in the log:\n"
+                         << log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
+  EXPECT_EQ(client().get(path).status, 200) << "the file put back is served again";
 }
 
 TEST_F(DrawsApi, TooFewEligibleInspectorsFailsNamingEntityAndDepartmentAndSavesNothing) {

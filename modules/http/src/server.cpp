@@ -317,6 +317,17 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
   in.getCookies(cookies);
   for (const auto& [name, value] : cookies) request.cookies[name] = value;
 
+  // Every 500 has its line in the log, and its answer names only the request id: an error the handler reports as
+  // internal (a stored file gone missing) as much as an exception.
+  auto internal = [&](const char* what, const std::string& detail) {
+    if (log) log(logLine("error", what, {{"request_id", request.requestId}, {"error", detail}}));
+    return errorResponse({core::ErrorCode::Internal,
+                          "internal error; quote request id " + request.requestId + " when reporting it", {}});
+  };
+  auto failed = [&](const core::Error& error) {
+    if (error.code == core::ErrorCode::Internal) return internal("internal error", error.message);
+    return errorResponse(error);
+  };
   try {
     // Public routes (sign-in, probes, metrics) never look at credentials: a stale cookie must not turn a
     // sign-in into a CSRF failure, and a probe must not depend on the session table.
@@ -337,21 +348,17 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
       bool hasBody = in.hasContentLength() || in.getChunkedTransferEncoding();
       auto result = route.streamHandler(request, in.stream());
       if (hasBody && !in.stream().eof()) keepAlive = false;
-      if (!result) return errorResponse(result.error());
+      if (!result) return failed(result.error());
       return std::move(*result);
     }
     auto result = route.handler(request);
-    if (!result) return errorResponse(result.error());
+    if (!result) return failed(result.error());
     return std::move(*result);
   } catch (const std::exception& e) {
     if (route.streamHandler) keepAlive = false;  // the body may be half read
     std::optional<core::Error> mapped = mapException ? mapException(e) : std::nullopt;
     if (mapped) return errorResponse(*mapped);
-    if (log) {
-      log(logLine("error", "unhandled exception", {{"request_id", request.requestId}, {"error", e.what()}}));
-    }
-    return errorResponse({core::ErrorCode::Internal,
-                          "internal error; quote request id " + request.requestId + " when reporting it", {}});
+    return internal("unhandled exception", e.what());
   }
 }
 
