@@ -70,7 +70,7 @@ BODIES = {
 
 # Fields replaced in an example body where the example cannot pass validation against the demo data.
 BODY_FIELDS = {
-    "POST /api/v1/institutions": {"credit_code": "{new_credit_code}"},   # the example's check character is wrong
+    "POST /api/v1/institutions": {"credit_code": "{new_credit_code}"},   # a code no institution has yet
     "POST /api/v1/inspectors": {"user_id": "{new_inspector_user_id}"},
     "PUT /api/v1/inspection-results/{id}": {"inspected_on": "{today}"},
     "POST /api/v1/credit/lists/{list}/entries": {"basis": "《养老机构管理办法》第四十六条", "entity": OWNER_CODE},
