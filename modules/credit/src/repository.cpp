@@ -187,28 +187,24 @@ std::optional<ListEntry> loadEntry(db::Connection& c, std::int64_t id, core::Day
 
 void addTaskSummaries(db::Connection& c, std::vector<ListEntry>& entries, core::Day today) {
   if (entries.empty()) return;
-  // A page of entries (at most 200): the list padded with its last id to a power of two, a handful of statement texts.
-  std::size_t padded = db::paddedToPowerOfTwo(entries.size());
-  auto rows = c.queryWith(
-      db::withInList("SELECT list_entry_id, kind, state, due_on FROM credit_tasks WHERE list_entry_id IN (", ")", padded),
-      [&](db::Binder& b) {
-        for (std::size_t k = 0; k < padded; ++k) {
-          b.bind(static_cast<unsigned>(k + 1), entries[std::min(k, entries.size() - 1)].id);
-        }
-      });
   std::map<std::int64_t, ListEntry*> byId;
-  for (auto& e : entries) byId[e.id] = &e;
-  std::string todayText = core::formatDay(today);
-  for (const auto& r : rows) {
-    auto it = byId.find(r.i64("list_entry_id"));
-    if (it == byId.end()) continue;
-    TaskSummary& s = r.str("kind") == "apply" ? it->second->apply : it->second->lift;
-    ++s.total;
-    std::string state = r.str("state");
-    bool done = state == "done" || state == "not_applicable";
-    if (done) ++s.done;
-    else if (r.str("due_on") < todayText) ++s.overdue;
+  std::vector<std::int64_t> ids;
+  for (auto& e : entries) {
+    byId[e.id] = &e;
+    ids.push_back(e.id);
   }
+  std::string todayText = core::formatDay(today);
+  db::forEachRowWithIds(c, "SELECT list_entry_id, kind, state, due_on FROM credit_tasks WHERE list_entry_id IN (", ")",
+                        ids, [&](const db::Row& r) {
+                          auto it = byId.find(r.i64("list_entry_id"));
+                          if (it == byId.end()) return;
+                          TaskSummary& s = r.str("kind") == "apply" ? it->second->apply : it->second->lift;
+                          ++s.total;
+                          std::string state = r.str("state");
+                          bool done = state == "done" || state == "not_applicable";
+                          if (done) ++s.done;
+                          else if (r.str("due_on") < todayText) ++s.overdue;
+                        });
 }
 
 std::string openKey(const std::string& listKind, const std::string& department, const std::string& entity) {

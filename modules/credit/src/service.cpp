@@ -29,22 +29,8 @@ class CreditService::Grades final : public draws::GradeProvider {
   std::unordered_map<std::int64_t, std::string> grades(db::Connection& c,
                                                        const std::vector<std::int64_t>& ids) override {
     std::unordered_map<std::int64_t, std::string> out;
-    // Lists of up to 512 ids padded with their last id to a power of two: a handful of statement texts.
-    constexpr std::size_t kChunk = 512;
-    for (std::size_t start = 0; start < ids.size(); start += kChunk) {
-      std::size_t n = std::min(ids.size() - start, kChunk);
-      std::size_t padded = db::paddedToPowerOfTwo(n);
-      for (const auto& r : c.queryWith(db::withInList("SELECT institution_id, draw_tier FROM credit_scores WHERE"
-                                                      " institution_id IN (",
-                                                      ")", padded),
-                                       [&](db::Binder& b) {
-                                         for (std::size_t k = 0; k < padded; ++k) {
-                                           b.bind(static_cast<unsigned>(k + 1), ids[start + std::min(k, n - 1)]);
-                                         }
-                                       })) {
-        out[r.i64("institution_id")] = r.str("draw_tier");
-      }
-    }
+    db::forEachRowWithIds(c, "SELECT institution_id, draw_tier FROM credit_scores WHERE institution_id IN (", ")",
+                          ids, [&](const db::Row& r) { out[r.i64("institution_id")] = r.str("draw_tier"); });
     return out;
   }
   std::string defaultGrade() const override { return fallback_; }

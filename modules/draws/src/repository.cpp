@@ -292,8 +292,8 @@ std::vector<ScopeEntity> loadScope(db::Connection& c, const TaskInput& t) {
   // The optimiser prefers the (filing_state, region_code) index and then reads every row: name the covering one.
   std::string sql = "SELECT i.id, i.credit_code, i.region_code, i.kind FROM institutions i"
                     " FORCE INDEX (idx_institutions_draw_pool) WHERE i.region_code IN (" +
-                    db::placeholders(regions) + ") AND i.kind IN (" + db::placeholders(t.kinds.size()) + ") AND i.filing_state IN (" +
-                    db::placeholders(t.filingStates.size()) + ")";
+                    db::placeholders(regions) + ") AND i.kind IN (" + db::placeholders(t.kinds.size()) +
+                    ") AND i.filing_state IN (" + db::placeholders(t.filingStates.size()) + ")";
   if (t.specialListCode) {
     sql += " AND i.id IN (SELECT institution_id FROM special_list_members WHERE list_code = ?)";
     values.push_back(*t.specialListCode);

@@ -142,11 +142,12 @@ std::string nameGramsSql(std::size_t n) {
 
 std::vector<std::string> linkRelationsSql(std::size_t n) {
   return {db::withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
-                     " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND r.institution_id IN (",
-                     ")", n),
+                         " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND"
+                         " r.institution_id IN (",
+                         ")", n),
           db::withInList("UPDATE institution_relations r JOIN institutions p ON p.credit_code = r.party_credit_code"
-                     " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND p.id IN (",
-                     ")", n)};
+                         " SET r.related_institution_id = p.id WHERE r.related_institution_id IS NULL AND p.id IN (",
+                         ")", n)};
 }
 
 void indexInstitution(db::Connection& c, std::int64_t id) {
@@ -401,20 +402,11 @@ IdPage searchIds(db::Connection& c, const SearchQuery& q, std::optional<std::int
 std::vector<Institution> loadMany(db::Connection& c, const std::vector<std::int64_t>& ids) {
   static const std::string kPrefix =
       "SELECT " + selectColumns() + " FROM institutions i LEFT JOIN regions g ON g.code = i.region_code WHERE i.id IN (";
-  constexpr std::size_t kChunk = 512;
   std::map<std::int64_t, Institution> found;
-  for (std::size_t at = 0; at < ids.size();) {
-    // The list is padded with its last id to a power of two: few distinct statement texts per connection.
-    std::size_t n = std::min(ids.size() - at, kChunk);
-    std::size_t padded = db::paddedToPowerOfTwo(n);
-    for (const auto& row : c.queryWith(db::withInList(kPrefix, ")", padded), [&](db::Binder& b) {
-           for (std::size_t k = 0; k < padded; ++k) b.bind(static_cast<unsigned>(k + 1), ids[at + std::min(k, n - 1)]);
-         })) {
-      Institution inst = fromRow(row);
-      found.emplace(inst.id, std::move(inst));
-    }
-    at += n;
-  }
+  db::forEachRowWithIds(c, kPrefix, ")", ids, [&](const db::Row& row) {
+    Institution inst = fromRow(row);
+    found.emplace(inst.id, std::move(inst));
+  });
   std::vector<Institution> out;
   out.reserve(ids.size());
   for (auto id : ids) {
