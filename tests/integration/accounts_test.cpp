@@ -403,6 +403,105 @@ TEST_F(AccountsTest, ConcurrentSignInsToOneAccountAllSucceed) {
   EXPECT_EQ(countRows("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'auth.login'"), kThreads * kRounds);
 }
 
+// Holds a write lock on the sessions table from a connection of its own, so that every read of a session waits
+// until it is released.
+class SessionsTableLock {
+ public:
+  explicit SessionsTableLock(db::Pool& pool) : lease_(pool.acquire()) { lease_->execute("LOCK TABLES sessions WRITE"); }
+  ~SessionsTableLock() { release(); }
+  void release() {
+    if (held_) lease_->execute("UNLOCK TABLES");
+    held_ = false;
+  }
+
+ private:
+  db::Lease lease_;
+  bool held_ = true;
+};
+
+// The first requests of a session after a start (or after it fell out of the cache) arrive together: they wait for
+// one read of it instead of each taking a database connection (64 at once emptied the pool, and some answered 503).
+TEST_F(AccountsTest, RequestsOfASessionNotInTheCacheShareOneRead) {
+  createOfficer("officer.wang");
+  auto session = login("officer.wang", kPassword);
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  constexpr int kRequests = 8;
+  std::atomic<int> served{0};
+  std::vector<std::thread> threads;
+  std::uint64_t before = 0;
+  {
+    SessionsTableLock lock(database.pool());
+    before = database.pool().stats().acquired;
+    for (int i = 0; i < kRequests; ++i) {
+      threads.emplace_back([&] {
+        if (authenticated(bearer(session->token))) ++served;
+      });
+    }
+    std::this_thread::sleep_for(300ms);  // every request is waiting for the read by now
+    lock.release();
+    for (auto& thread : threads) thread.join();
+  }
+  EXPECT_EQ(served.load(), kRequests);
+  EXPECT_EQ(database.pool().stats().acquired - before, 1u) << "connections taken for " << kRequests << " requests";
+}
+
+// Past the cache time a session is read again by a background thread; requests are served the entry meanwhile
+// instead of one of them waiting for the database (which took seconds on a loaded machine).
+TEST_F(AccountsTest, ASessionPastTheCacheTimeIsServedWhileReadAgainInTheBackground) {
+  createOfficer("officer.wang");
+  auto session = login("officer.wang", kPassword);
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  ASSERT_TRUE(authenticated(bearer(session->token)).has_value());  // cached
+  SessionsTableLock lock(database.pool());
+  std::this_thread::sleep_for(1100ms);  // past the default cache time of 1 s, within twice it
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(authenticated(bearer(session->token)).has_value());
+  EXPECT_TRUE(sessions.authenticateFromMemory(bearer(session->token)).has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms) << "a request waited for the locked table";
+  lock.release();
+  // Revoked behind the cache's back (as by another process): refused within twice the cache time plus a read.
+  {
+    auto lease = database.pool().acquire();
+    lease->execute("UPDATE sessions SET revoked_at = NOW() WHERE token_hash = ?", core::sha256Hex(session->token));
+  }
+  auto deadline = std::chrono::steady_clock::now() + 2500ms;
+  bool stillServed = true;
+  while (stillServed && std::chrono::steady_clock::now() < deadline) {
+    stillServed = authenticated(bearer(session->token)).has_value();
+    if (stillServed) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_FALSE(stillServed) << "the revoked session was still served after 2.5 s";
+}
+
+// An event loop asks the cache only: a session that is not there, or whose last-seen time is due to be moved on,
+// is left to authenticate(), which records the activity before serving it.
+TEST_F(AccountsTest, AuthenticatingFromMemoryNeverReadsTheDatabase) {
+  createOfficer("officer.wang");
+  auto session = login("officer.wang", kPassword);
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  auto none = sessions.authenticateFromMemory(http::Request{});
+  ASSERT_TRUE(none.has_value());
+  ASSERT_TRUE(none->ok());
+  EXPECT_FALSE(none->value().has_value());  // no credentials: answered, anonymous
+  auto before = database.pool().stats().acquired;
+  EXPECT_FALSE(sessions.authenticateFromMemory(bearer(session->token)).has_value());  // not cached yet
+  EXPECT_EQ(database.pool().stats().acquired, before);
+  ASSERT_TRUE(authenticated(bearer(session->token)).has_value());
+  auto cached = sessions.authenticateFromMemory(bearer(session->token));
+  ASSERT_TRUE(cached.has_value());
+  ASSERT_TRUE(cached->ok());
+  ASSERT_TRUE(cached->value().has_value());
+  EXPECT_EQ(cached->value()->username, "officer.wang");
+  clock.advance(2min);  // the last-seen time is due to be moved on
+  before = database.pool().stats().acquired;
+  EXPECT_FALSE(sessions.authenticateFromMemory(bearer(session->token)).has_value());
+  EXPECT_EQ(database.pool().stats().acquired, before);
+  ASSERT_TRUE(authenticated(bearer(session->token)).has_value());
+  EXPECT_EQ(countRows("SELECT COUNT(*) AS n FROM sessions WHERE last_seen_at = '" +
+                      core::formatSqlDateTime(clock.now()) + "'"),
+            1);
+}
+
 TEST_F(AccountsTest, LogoutRevokesTheSession) {
   createOfficer("officer.wang");
   auto first = login("officer.wang", kPassword);

@@ -38,6 +38,21 @@ std::string bearerToken(const http::Request& request) {
 
 bool isSafeMethod(const std::string& method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
 
+// The SHA-256 of the bearer token or, without one, of the session cookie; nullopt when the request carries neither
+// (or a token too long to be one of ours).
+std::optional<SessionService::Credentials> credentialsOf(const http::Request& request, const std::string& cookieName) {
+  std::string token = bearerToken(request);
+  bool viaCookie = false;
+  if (token.empty()) {
+    auto it = request.cookies.find(cookieName);
+    if (it == request.cookies.end() || it->second.empty()) return std::nullopt;
+    token = it->second;
+    viaCookie = true;
+  }
+  if (token.size() > 128) return std::nullopt;
+  return SessionService::Credentials{core::sha256Hex(token), viaCookie};
+}
+
 }  // namespace
 
 SessionService::SessionService(db::Pool& pool, audit::AuditLog& audit, UserService& users, const PasswordHasher& hasher,
@@ -165,95 +180,153 @@ core::Status SessionService::logout(const http::Principal& principal, const audi
   return core::Ok{};
 }
 
-core::Result<std::optional<http::Principal>> SessionService::authenticate(const http::Request& request) {
-  std::string token = bearerToken(request);
-  bool viaCookie = false;
-  if (token.empty()) {
-    auto it = request.cookies.find(config_.cookieName);
-    if (it == request.cookies.end() || it->second.empty()) return std::optional<http::Principal>();
-    token = it->second;
-    viaCookie = true;
+namespace {
+
+// The CSRF rule on top of a session found: a cookie-authenticated change must echo the session's token.
+core::Result<std::optional<http::Principal>> admit(http::Principal principal, const http::Request& request,
+                                                   bool viaCookie) {
+  if (viaCookie && !isSafeMethod(request.method) &&
+      !core::constantTimeEquals(request.header("X-CSRF-Token"), principal.csrfToken)) {
+    return Error::denied("missing or invalid X-CSRF-Token header (required for cookie-authenticated changes)");
   }
-  if (token.size() > 128) return std::optional<http::Principal>();
-  std::string tokenHash = core::sha256Hex(token);
-  // Within the TTL a cached session is served as it is. Past it (or when its last-seen time is due to be moved on),
-  // one request reads the database again while the others are still served the entry, so that an expiry does not
-  // send every request in flight to the database at once.
-  bool claimed = false;
-  if (config_.cacheTtl.count() > 0) {
-    auto steadyNow = std::chrono::steady_clock::now();
-    auto now = clock_.now();
-    // usable: may be served while another request refreshes it (until that read ends, however long the database
-    // takes under load, up to kRefreshingAtMost: sending every request to a slow database at once would only make it
-    // slower); fresh: needs no refresh (read within the TTL, its last-seen time not yet due to be moved on).
-    auto usable = [&](const Cached& e) {
-      auto age = steadyNow - e.readAt;
-      return (age < 2 * config_.cacheTtl || (e.refreshing && age < kRefreshingAtMost)) && now < e.expires &&
-             now < e.lastSeen + config_.idleTimeout;
-    };
-    auto servable = [&](const Cached& e) {
-      return (steadyNow - e.readAt < config_.cacheTtl && now - e.lastSeen < kTouchEvery) || e.refreshing;
-    };
-    std::optional<http::Principal> cached;
+  principal.viaCookie = viaCookie;
+  return std::optional<http::Principal>(std::move(principal));
+}
+
+}  // namespace
+
+SessionService::~SessionService() {
+  {
+    std::lock_guard lock(refreshMutex_);
+    stopping_ = true;
+  }
+  refreshWanted_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+SessionService::Lookup SessionService::fromCache(const std::string& tokenHash, bool mayClaim) {
+  if (config_.cacheTtl.count() <= 0) return {};
+  auto steadyNow = std::chrono::steady_clock::now();
+  auto now = clock_.now();
+  // usable: may be served (read within twice the TTL, or being read again for up to kRefreshingAtMost however long
+  // the database takes under load); stale: read again by the background thread, served meanwhile; touchDue: its
+  // last-seen time is to be moved on, which the request does itself before it is served (so that the database
+  // knows of every request a session was served for when another process reads it).
+  auto usable = [&](const Cached& e) {
+    auto age = steadyNow - e.readAt;
+    return (age < 2 * config_.cacheTtl || (e.refreshing && age < kRefreshingAtMost)) && now < e.expires &&
+           now < e.lastSeen + config_.idleTimeout;
+  };
+  auto touchDue = [&](const Cached& e) { return !e.refreshing && now - e.lastSeen >= kTouchEvery; };
+  auto stale = [&](const Cached& e) { return !e.refreshing && steadyNow - e.readAt >= config_.cacheTtl; };
+  {
+    std::shared_lock lock(cacheMutex_);
+    auto it = cache_.find(tokenHash);
+    if (it == cache_.end() || !usable(it->second)) return {};
+    if (touchDue(it->second) && !mayClaim) return {};
+    if (!touchDue(it->second) && !stale(it->second)) return {it->second.principal, false};
+  }
+  Lookup found;
+  bool schedule = false;
+  {
+    std::unique_lock lock(cacheMutex_);
+    auto it = cache_.find(tokenHash);
+    if (it == cache_.end() || !usable(it->second)) return {};
+    if (touchDue(it->second)) {
+      if (!mayClaim) return {};
+      it->second.refreshing = found.claimed = true;
+      return found;
+    }
+    if (stale(it->second)) it->second.refreshing = schedule = true;
+    found.principal = it->second.principal;
+  }
+  if (schedule) {
     {
-      std::shared_lock lock(cacheMutex_);
-      auto it = cache_.find(tokenHash);
-      if (it != cache_.end() && usable(it->second) && servable(it->second)) cached = it->second.principal;
+      std::lock_guard lock(refreshMutex_);
+      refreshQueue_.push_back(tokenHash);
+      if (!refresher_.joinable()) refresher_ = std::thread([this] { refreshInBackground(); });
     }
-    if (!cached) {
-      std::unique_lock lock(cacheMutex_);
-      auto it = cache_.find(tokenHash);
-      if (it != cache_.end() && usable(it->second)) {
-        if (servable(it->second)) {
-          cached = it->second.principal;
-        } else {
-          it->second.refreshing = true;
-          claimed = true;
-        }
-      }
-    }
-    if (cached) {
-      if (viaCookie && !isSafeMethod(request.method) &&
-          !core::constantTimeEquals(request.header("X-CSRF-Token"), cached->csrfToken)) {
-        return Error::denied("missing or invalid X-CSRF-Token header (required for cookie-authenticated changes)");
-      }
-      cached->viaCookie = viaCookie;
-      return cached;
-    }
+    refreshWanted_.notify_one();
   }
-  // A claimed entry that is not stored again below is dropped when the session is gone or the read failed (nobody
-  // is served it any more), and only released for the next request to refresh when the session is fine but this
-  // request is refused (a wrong CSRF token).
-  struct Unclaim {
+  return found;
+}
+
+void SessionService::refreshInBackground() {
+  std::unique_lock lock(refreshMutex_);
+  for (;;) {
+    refreshWanted_.wait(lock, [&] { return stopping_ || !refreshQueue_.empty(); });
+    if (stopping_) return;
+    std::string tokenHash = std::move(refreshQueue_.front());
+    refreshQueue_.pop_front();
+    lock.unlock();
+    try {
+      readShared(tokenHash);
+    } catch (const std::exception&) {
+      // The database failed: nobody is served the entry any more, so the next request reads it (and reports the
+      // failure) itself.
+      std::unique_lock cacheLock(cacheMutex_);
+      cache_.erase(tokenHash);
+    }
+    lock.lock();
+  }
+}
+
+std::optional<http::Principal> SessionService::readShared(const std::string& tokenHash) {
+  if (config_.cacheTtl.count() <= 0) return readAndStore(tokenHash);  // every request reads the database
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    std::lock_guard lock(flightsMutex_);
+    auto& slot = flights_[tokenHash];
+    if (!slot) slot = std::make_shared<Flight>(), leader = true;
+    flight = slot;
+  }
+  if (leader) {
+    try {
+      flight->result = readAndStore(tokenHash);
+    } catch (...) {
+      flight->error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(flightsMutex_);
+      flights_.erase(tokenHash);
+    }
+    {
+      std::lock_guard lock(flight->mutex);
+      flight->done = true;
+    }
+    flight->finished.notify_all();
+  } else {
+    std::unique_lock lock(flight->mutex);
+    flight->finished.wait(lock, [&] { return flight->done; });
+  }
+  if (flight->error) std::rethrow_exception(flight->error);
+  return flight->result;
+}
+
+std::optional<http::Principal> SessionService::readAndStore(const std::string& tokenHash) {
+  // Whatever ends this read without storing the session again drops its entry: nobody is served it any more.
+  struct Drop {
     SessionService& self;
     const std::string& hash;
-    bool active;
-    bool sessionValid = false;
-    ~Unclaim() {
+    bool active = true;
+    ~Drop() {
       if (!active) return;
       std::unique_lock lock(self.cacheMutex_);
-      auto it = self.cache_.find(hash);
-      if (it == self.cache_.end()) return;
-      if (sessionValid) it->second.refreshing = false;
-      else self.cache_.erase(it);
+      self.cache_.erase(hash);
     }
-  } unclaim{*this, tokenHash, claimed};
+  } drop{*this, tokenHash};
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
   auto rows = c.query(sql::kSessionByToken, tokenHash);
-  if (rows.empty()) return std::optional<http::Principal>();
+  if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
   auto now = clock_.now();
   auto lastSeen = core::parseSqlDateTime(row.str("last_seen_at"));
   auto expires = core::parseSqlDateTime(row.str("expires_at"));
   if (!lastSeen || !expires || now >= *expires || now >= *lastSeen + config_.idleTimeout ||
       row.str("status") != "active") {
-    return std::optional<http::Principal>();
-  }
-  unclaim.sessionValid = true;
-  if (viaCookie && !isSafeMethod(request.method) &&
-      !core::constantTimeEquals(request.header("X-CSRF-Token"), row.str("csrf_token"))) {
-    return Error::denied("missing or invalid X-CSRF-Token header (required for cookie-authenticated changes)");
+    return std::nullopt;
   }
   if (now - *lastSeen >= kTouchEvery) c.execute(sql::kTouchSession, core::formatSqlDateTime(now), row.i64("id"));
   http::Principal p;
@@ -267,14 +340,34 @@ core::Result<std::optional<http::Principal>> SessionService::authenticate(const 
   p.sessionId = row.i64("id");
   p.sessionExpiresAt = core::formatIsoUtc(*expires);
   p.csrfToken = row.str("csrf_token");
-  p.viaCookie = viaCookie;
   if (config_.cacheTtl.count() > 0) {
     std::unique_lock lock(cacheMutex_);
     if (cache_.size() > 50000) cache_.clear();  // bounded: an entry is worth one database read
     cache_[tokenHash] = {p, now - *lastSeen >= kTouchEvery ? now : *lastSeen, *expires, std::chrono::steady_clock::now()};
-    unclaim.active = false;
+    drop.active = false;
   }
-  return std::optional<http::Principal>(std::move(p));
+  return p;
+}
+
+core::Result<std::optional<http::Principal>> SessionService::authenticate(const http::Request& request) {
+  auto credentials = credentialsOf(request, config_.cookieName);
+  if (!credentials) return std::optional<http::Principal>();
+  auto found = fromCache(credentials->tokenHash, true);
+  if (found.principal) return admit(std::move(*found.principal), request, credentials->viaCookie);
+  // A claimed entry is read by this request alone (the others are served it meanwhile); a session not in the cache
+  // is read once for every request that wants it at the time.
+  auto read = found.claimed ? readAndStore(credentials->tokenHash) : readShared(credentials->tokenHash);
+  if (!read) return std::optional<http::Principal>();
+  return admit(std::move(*read), request, credentials->viaCookie);
+}
+
+std::optional<core::Result<std::optional<http::Principal>>> SessionService::authenticateFromMemory(
+    const http::Request& request) {
+  auto credentials = credentialsOf(request, config_.cookieName);
+  if (!credentials) return core::Result<std::optional<http::Principal>>(std::optional<http::Principal>());
+  auto found = fromCache(credentials->tokenHash, false);
+  if (found.principal) return admit(std::move(*found.principal), request, credentials->viaCookie);
+  return std::nullopt;
 }
 
 std::uint64_t SessionService::purgeExpired() {

@@ -400,6 +400,7 @@ Lease Pool::acquire() {
       ++open_;
     }
     ++counters_.leased;
+    ++counters_.acquired;
   }
   try {
     if (mustOpen) {
@@ -413,6 +414,7 @@ Lease Pool::acquire() {
     std::lock_guard lock(mutex_);
     --open_;
     --counters_.leased;
+    --counters_.acquired;
     available_.notify_one();
     throw;
   }

@@ -16,10 +16,16 @@
 // Thread-safety: SessionService may be shared by all request threads.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "cw/audit/audit_log.hpp"
@@ -42,7 +48,8 @@ struct SessionConfig {
   bool cookieSecure = false;  // set true when served over HTTPS
   /// How long this process trusts a session it has read without reading it again (0 = read every request). A
   /// logout here takes effect at once; a revocation by another process (logout, account disabled) within twice this
-  /// plus one database read: past it, one request reads the session again while the others are still served.
+  /// plus one database read: past it, a background thread reads the session again while requests are still served
+  /// the entry, so that no request of a cached session waits for the database.
   std::chrono::milliseconds cacheTtl{1000};
 };
 
@@ -57,18 +64,31 @@ class SessionService final : public http::Authenticator {
  public:
   SessionService(db::Pool& pool, audit::AuditLog& audit, UserService& users, const PasswordHasher& hasher,
                  const core::Clock& clock, core::RandomSource& random, SessionConfig config);
+  ~SessionService() override;
+  SessionService(const SessionService&) = delete;
+  SessionService& operator=(const SessionService&) = delete;
 
   /// Unauthenticated for bad credentials (one message for every cause), ResourceExhausted while locked out.
   core::Result<LoginResult> login(const std::string& username, const std::string& password, const std::string& clientIp,
                                   const std::string& userAgent, const std::string& requestId);
   core::Status logout(const http::Principal& principal, const audit::Actor& actor);
 
+  /// Concurrent requests of one session that is not in the cache share one database read.
   core::Result<std::optional<http::Principal>> authenticate(const http::Request& request) override;
+  /// From the cache only: nullopt when answering would need the database.
+  std::optional<core::Result<std::optional<http::Principal>>> authenticateFromMemory(
+      const http::Request& request) override;
 
   /// Deletes expired and long-revoked sessions; returns how many. Called by the scheduled cleanup job.
   std::uint64_t purgeExpired();
 
   const SessionConfig& config() const { return config_; }
+
+  /// What a request presents: the SHA-256 of its session token, and whether the token came in the cookie.
+  struct Credentials {
+    std::string tokenHash;
+    bool viaCookie = false;
+  };
 
  private:
   db::Pool& pool_;
@@ -83,10 +103,38 @@ class SessionService final : public http::Authenticator {
     core::TimePoint lastSeen;
     core::TimePoint expires;
     std::chrono::steady_clock::time_point readAt;
-    bool refreshing = false;  // one request is reading the session again; the others are served this entry
+    bool refreshing = false;  // the background thread is reading the session again; requests are served this entry
   };
+  // One database read of a session, shared by every request that needs it while it runs.
+  struct Flight {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    std::optional<http::Principal> result;
+    std::exception_ptr error;
+  };
+
+  struct Lookup {
+    std::optional<http::Principal> principal;  // served from the cache
+    bool claimed = false;  // not served: this request is to read the session again (the others are served meanwhile)
+  };
+  /// The cached principal when it may be served (scheduling a background read when the entry is past the TTL);
+  /// with mayClaim, the claim to read it again when its last-seen time is due to be moved on.
+  Lookup fromCache(const std::string& tokenHash, bool mayClaim);
+  /// Reads the session (joining a read of it already under way), stores or drops the cache entry.
+  std::optional<http::Principal> readShared(const std::string& tokenHash);
+  std::optional<http::Principal> readAndStore(const std::string& tokenHash);
+  void refreshInBackground();
+
   std::shared_mutex cacheMutex_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash
+  std::mutex flightsMutex_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;  // by token hash
+  std::mutex refreshMutex_;
+  std::condition_variable refreshWanted_;
+  std::deque<std::string> refreshQueue_;  // token hashes
+  bool stopping_ = false;
+  std::thread refresher_;  // started with the first background read
 };
 
 }  // namespace cw::auth

@@ -207,6 +207,7 @@ struct PoolStats {
   std::size_t open = 0;    // connections currently open (idle + leased)
   std::size_t leased = 0;  // connections in use
   std::size_t max = 0;
+  std::uint64_t acquired = 0;  // connections handed out since the start
   std::uint64_t waits = 0;     // acquisitions that had to wait for a free connection
   std::uint64_t timeouts = 0;  // acquisitions that gave up (answered 503)
   std::uint64_t reconnects = 0;

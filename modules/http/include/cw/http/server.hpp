@@ -50,6 +50,11 @@ class Authenticator {
   /// nullopt: no credentials, or credentials that do not name a live session (the route's Access decides).
   /// An Error (e.g. a cookie-authenticated write without a valid CSRF token) rejects the request outright.
   virtual core::Result<std::optional<Principal>> authenticate(const Request& request) = 0;
+  /// The same answer when it can be given from memory, without waiting (for an event loop's thread); nullopt when
+  /// it needs the database, and then authenticate() is called from a thread that may wait.
+  virtual std::optional<core::Result<std::optional<Principal>>> authenticateFromMemory(const Request&) {
+    return std::nullopt;
+  }
 };
 
 /// Turns an infrastructure exception into an API error (e.g. database down -> Unavailable); nullopt -> 500.
