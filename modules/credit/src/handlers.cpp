@@ -380,7 +380,8 @@ void registerRoutes(http::Router& router, CreditService& credit) {
     return resp;
   });
 
-  router.add("GET", "/api/v1/credit/check", staff, [&](Request& r) -> Reply {
+  // Answered from memory (the graph and the rendered-answer cache): also served by the check listener.
+  router.addFromMemory("GET", "/api/v1/credit/check", staff, [&](Request& r) -> Reply {
     auto entity = r.queryParam("entity");
     if (!entity || entity->empty()) return Error::invalid("entity", "entity (a credit code or an ID number) is required");
     std::string action = r.queryParam("action").value_or("");

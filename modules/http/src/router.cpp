@@ -67,8 +67,15 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
       throw std::invalid_argument("route registered twice: " + method + " " + pattern);
     }
   }
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(access), std::move(handler), maxBodyBytes, nullptr});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), std::move(access), std::move(handler), maxBodyBytes, nullptr, false});
   patterns_.push_back(std::move(segments));
+}
+
+void Router::addFromMemory(std::string method, std::string pattern, Access access, Handler handler) {
+  if (method != "GET") throw std::invalid_argument("a route answered from memory is a GET: " + method + " " + pattern);
+  add(std::move(method), std::move(pattern), std::move(access), std::move(handler));
+  routes_.back().fromMemory = true;
 }
 
 void Router::addStreaming(std::string method, std::string pattern, Access access, StreamHandler handler) {

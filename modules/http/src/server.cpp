@@ -32,6 +32,8 @@
 #include "cw/core/crypto.hpp"
 #include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
+#include "check_listener.hpp"
+#include "pipeline.hpp"
 #include "static_files.hpp"
 
 namespace cw::http {
@@ -40,50 +42,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool isValidRequestId(const std::string& id) {
-  if (id.size() < 8 || id.size() > 64) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
-
-bool isApiPath(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
-
-// A request id: 12 bytes from a per-thread splitmix64 stream seeded from the server's random source, base64url
-// (16 characters). Ids only need to be unique: they are not secrets (an id seen by a client tells nothing it could
-// use, though a run of them can be told apart from true random), and drawing them from the cryptographic generator
-// cost a lock and a getpid() per request.
-std::string newRequestId(core::RandomSource& random) {
-  thread_local std::uint64_t state = [&random] {
-    auto seed = random.bytes(8);
-    std::uint64_t s = 0;
-    for (auto b : seed) s = (s << 8) | b;
-    return s;
-  }();
-  auto next = [] {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  };
-  std::uint64_t a = next(), b = next();
-  char raw[12];
-  std::memcpy(raw, &a, 8);
-  std::memcpy(raw + 8, &b, 4);
-  return core::base64UrlEncode(std::string_view(raw, sizeof raw));
-}
-
 }  // namespace
 
 struct Server::Impl {
   ServerConfig config;
-  const Router& router;
-  Authenticator& authenticator;
-  Metrics& metrics;
-  core::RandomSource& random;
-  ExceptionMapper mapException;
-  LogSink log;
+  detail::Pipeline pipeline;
   StaticFiles staticFiles;
   std::unique_ptr<Poco::ThreadPool> threads;
   std::unique_ptr<Poco::Net::HTTPServer> server;
@@ -92,11 +55,11 @@ struct Server::Impl {
   std::unique_ptr<Poco::Net::HTTPServer> tlsServer;
   int boundTlsPort = 0;
   std::string hsts;  // the Strict-Transport-Security value of the HTTPS listener's answers
+  std::unique_ptr<detail::CheckListener> checkListener;
 
   Impl(ServerConfig c, const Router& r, Authenticator& a, Metrics& m, core::RandomSource& rnd, ExceptionMapper e,
        LogSink l)
-      : config(std::move(c)), router(r), authenticator(a), metrics(m), random(rnd), mapException(std::move(e)),
-        log(std::move(l)), staticFiles(config.webRoot),
+      : config(std::move(c)), pipeline(r, a, m, rnd, std::move(e), std::move(l)), staticFiles(config.webRoot),
         hsts("max-age=" + std::to_string(config.tls.hstsMaxAgeSeconds) + "; includeSubDomains") {}
 
   void handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out, bool secure);
@@ -193,8 +156,7 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   auto started = Clock::now();
   Request request;
   request.method = in.getMethod();
-  std::string incomingId = in.get("X-Request-Id", "");
-  request.requestId = isValidRequestId(incomingId) ? incomingId : newRequestId(random);
+  request.requestId = pipeline.requestId(in.get("X-Request-Id", ""));
   request.clientIp = in.clientAddress().host().toString();
   if (config.trustProxy && in.has("X-Real-IP")) {
     Poco::Net::IPAddress forwarded;
@@ -203,39 +165,24 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   std::string routeName = "static";
   int status = 500;
   out.set("X-Request-Id", request.requestId);
-  out.set("X-Content-Type-Options", "nosniff");
-  out.set("X-Frame-Options", "DENY");
-  out.set("Referrer-Policy", "same-origin");
-  out.set("Cross-Origin-Opener-Policy", "same-origin");
-  out.set("Cross-Origin-Resource-Policy", "same-origin");
+  for (const auto& [name, value] : detail::Pipeline::baseHeaders()) out.set(std::string(name), std::string(value));
   // Over HTTPS, browsers are told to use nothing else for this host for a year.
   if (secure) out.set("Strict-Transport-Security", hsts);
 
-  try {
-    Poco::URI uri(in.getURI());
-    request.path = uri.getPath();
-    for (const auto& [k, v] : uri.getQueryParameters()) request.query.emplace(k, v);
-  } catch (const Poco::Exception&) {
-    request.path = "";
-  }
-
-  if (request.path.empty()) {
+  if (!detail::Pipeline::parseTarget(in.getURI(), request)) {
     Response r = errorResponse(core::Error::invalid("", "the request URI is malformed"));
     status = r.status;
     out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
     out.setContentType(r.contentType);
     out.sendBuffer(r.body.data(), r.body.size());
-  } else if (isApiPath(request.path) || request.path == "/healthz" || request.path == "/readyz" ||
-             request.path == "/metrics") {
+  } else if (detail::Pipeline::isServedPath(request.path)) {
     bool keepAlive = true;
     Response response = dispatch(in, request, routeName, keepAlive);
     if (!keepAlive) out.setKeepAlive(false);
     status = response.status;
     out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.contentType);
-    out.set("Cache-Control", "no-store");
-    // An API answer is data, never a page: it may load nothing and be framed by no one.
-    out.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    for (const auto& [name, value] : detail::Pipeline::apiHeaders()) out.set(std::string(name), std::string(value));
     for (const auto& [name, value] : response.headers) out.add(name, value);
     if (!response.bodyFile.empty()) {
       sendFileBody(response, in.getMethod() == "HEAD", out);
@@ -249,54 +196,18 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   } else {
     serveStatic(request, out, status);
   }
-
-  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  static const std::set<std::string> kMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-  metrics.observeRequest(kMethods.count(request.method) ? request.method : "OTHER", routeName, status, seconds);
-  if (log) {
-    std::string line;
-    line.reserve(256);
-    line += "{\"ts\":";
-    appendJsonString(line, core::formatIsoUtc(std::chrono::system_clock::now(), true));
-    line += ",\"level\":\"info\",\"msg\":\"request\",\"request_id\":";
-    appendJsonString(line, request.requestId);
-    line += ",\"method\":";
-    appendJsonString(line, request.method);
-    line += ",\"path\":";
-    appendJsonString(line, request.path);
-    line += ",\"route\":";
-    appendJsonString(line, routeName);
-    char numbers[64];
-    std::snprintf(numbers, sizeof numbers, ",\"status\":%d,\"duration_ms\":%.3f,\"client\":", status,
-                  seconds * 1000.0);
-    line += numbers;
-    appendJsonString(line, request.clientIp);
-    if (request.principal) line += ",\"user_id\":" + std::to_string(request.principal->userId);
-    line += '}';
-    log(line);
-  }
+  pipeline.record(request, routeName, status, std::chrono::duration<double>(Clock::now() - started).count());
 }
 
 Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& request, std::string& routeName,
                                bool& keepAlive) {
   std::string method = request.method == "HEAD" ? "GET" : request.method;
-  auto match = router.match(method, request.path);
+  auto match = pipeline.router().match(method, request.path);
   if (!match.route) {
     // Drain a small body so the connection can be reused; close it after a large one.
     std::string discarded;
     if (!readBody(in, config.maxBodyBytes, discarded)) keepAlive = false;
-    if (!match.allowedMethods.empty()) {
-      std::string allow;
-      for (const auto& m : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + m;
-      Response r = errorResponse({core::ErrorCode::MethodNotAllowed,
-                                  "method " + request.method + " is not allowed on " + request.path + "; use " + allow,
-                                  {}});
-      r.headers.emplace_back("Allow", allow);
-      routeName = "method_not_allowed";
-      return r;
-    }
-    routeName = "not_found";
-    return errorResponse(core::Error::notFound("no API route " + request.method + " " + request.path));
+    return detail::Pipeline::unrouted(match, request, routeName);
   }
   const Route& route = *match.route;
   routeName = route.pattern;
@@ -317,48 +228,21 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
   in.getCookies(cookies);
   for (const auto& [name, value] : cookies) request.cookies[name] = value;
 
-  // Every 500 has its line in the log, and its answer names only the request id: an error the handler reports as
-  // internal (a stored file gone missing) as much as an exception.
-  auto internal = [&](const char* what, const std::string& detail) {
-    if (log) log(logLine("error", what, {{"request_id", request.requestId}, {"error", detail}}));
-    return errorResponse({core::ErrorCode::Internal,
-                          "internal error; quote request id " + request.requestId + " when reporting it", {}});
-  };
-  auto failed = [&](const core::Error& error) {
-    if (error.code == core::ErrorCode::Internal) return internal("internal error", error.message);
-    return errorResponse(error);
-  };
   try {
-    // Public routes (sign-in, probes, metrics) never look at credentials: a stale cookie must not turn a
-    // sign-in into a CSRF failure, and a probe must not depend on the session table.
     if (route.access.kind != Access::Kind::Public) {
-      auto principal = authenticator.authenticate(request);
-      if (!principal) return errorResponse(principal.error());
-      request.principal = std::move(*principal);
-      if (!request.principal) {
-        return errorResponse({core::ErrorCode::Unauthenticated, "sign in first: no valid session", {}});
-      }
-      if (!route.access.allowsRole(request.principal->role)) {
-        return errorResponse(core::Error::denied("the role '" + request.principal->role + "' may not call " +
-                                                 request.method + " " + route.pattern));
-      }
+      if (auto refused = pipeline.admit(route, request, pipeline.authenticator().authenticate(request))) return *refused;
     }
     if (route.streamHandler) {
       // Whatever the handler left unread is still on the wire: do not reuse the connection then.
       bool hasBody = in.hasContentLength() || in.getChunkedTransferEncoding();
       auto result = route.streamHandler(request, in.stream());
       if (hasBody && !in.stream().eof()) keepAlive = false;
-      if (!result) return failed(result.error());
-      return std::move(*result);
+      return pipeline.answer(request, std::move(result));
     }
-    auto result = route.handler(request);
-    if (!result) return failed(result.error());
-    return std::move(*result);
+    return pipeline.answer(request, route.handler(request));
   } catch (const std::exception& e) {
     if (route.streamHandler) keepAlive = false;  // the body may be half read
-    std::optional<core::Error> mapped = mapException ? mapException(e) : std::nullopt;
-    if (mapped) return errorResponse(*mapped);
-    return internal("unhandled exception", e.what());
+    return pipeline.answer(request, e);
   }
 }
 
@@ -448,6 +332,10 @@ void Server::start() {
   // TLS first: a certificate that cannot be loaded stops the start before anything answers (a probe must not see
   // the plain port up and take the process for started).
   if (impl_->config.tls.port != 0) startTls(*impl_, params);
+  if (impl_->config.check.port >= 0) {
+    impl_->checkListener = std::make_unique<detail::CheckListener>(impl_->config, impl_->pipeline);
+    impl_->checkListener->start();
+  }
   impl_->server->start();
 }
 
@@ -456,6 +344,7 @@ void Server::stop() {
   // stopAll(false): stop accepting and let requests in progress finish; idle keep-alive connections close.
   impl_->server->stopAll(false);
   if (impl_->tlsServer) impl_->tlsServer->stopAll(false);
+  if (impl_->checkListener) impl_->checkListener->stop();
   auto busy = [&] {
     return impl_->server->currentThreads() + (impl_->tlsServer ? impl_->tlsServer->currentThreads() : 0);
   };
@@ -474,5 +363,7 @@ void Server::stop() {
 int Server::port() const { return impl_->boundPort; }
 
 int Server::tlsPort() const { return impl_->boundTlsPort; }
+
+int Server::checkPort() const { return impl_->checkListener ? impl_->checkListener->port() : 0; }
 
 }  // namespace cw::http

@@ -166,7 +166,7 @@ void App::registerRoutes() {
   using http::Access;
   using http::Request;
   using http::Response;
-  router_.add("GET", "/healthz", Access::anyone(), [](Request&) -> core::Result<Response> {
+  router_.addFromMemory("GET", "/healthz", Access::anyone(), [](Request&) -> core::Result<Response> {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
     o->set("status", "ok");
     return Response::json(o);
@@ -287,6 +287,9 @@ int App::serve() {
     // The address is taken, or (with TLS) the certificate or its key cannot be read.
     std::vector<std::pair<std::string, std::string>> fields{
         {"address", config_.http.host + ":" + std::to_string(config_.http.port)}, {"error", e.displayText()}};
+    if (config_.http.check.port >= 0) {
+      fields.emplace_back("check_address", config_.http.host + ":" + std::to_string(config_.http.check.port));
+    }
     if (config_.http.tls.port != 0) {
       fields.emplace_back("tls_address", config_.http.host + ":" + std::to_string(config_.http.tls.port));
       fields.emplace_back("tls_certificate", config_.http.tls.certificateFile);
@@ -327,6 +330,9 @@ int App::serve() {
       {"pid", std::to_string(getpid())}};
   if (server.tlsPort() != 0) {
     listening.emplace_back("tls_address", "https://" + config_.http.host + ":" + std::to_string(server.tlsPort()));
+  }
+  if (server.checkPort() != 0) {
+    listening.emplace_back("check_address", "http://" + config_.http.host + ":" + std::to_string(server.checkPort()));
   }
   log_(http::logLine("info", "listening", listening));
   int received = 0;

@@ -43,12 +43,17 @@ struct Route {
   Handler handler;
   std::size_t maxBodyBytes = 0;  // 0: the server's default limit
   StreamHandler streamHandler;   // set instead of handler for streaming routes
+  /// The handler answers from memory: it never waits for the database, a file or a lock held across either, so an
+  /// event loop's thread may run it (the check listener serves only such routes).
+  bool fromMemory = false;
 };
 
 class Router {
  public:
   /// Throws std::invalid_argument for a malformed pattern or a duplicate method + pattern.
   void add(std::string method, std::string pattern, Access access, Handler handler, std::size_t maxBodyBytes = 0);
+  /// A GET route whose handler answers from memory (see Route::fromMemory); also served by the check listener.
+  void addFromMemory(std::string method, std::string pattern, Access access, Handler handler);
   /// A route whose handler reads the body stream itself (see StreamHandler).
   void addStreaming(std::string method, std::string pattern, Access access, StreamHandler handler);
 

@@ -30,6 +30,19 @@ struct TlsConfig {
   int hstsMaxAgeSeconds = 31536000;  // one year
 };
 
+/// The check listener: a port of its own for the systems of other departments that call the credit check in their
+/// own request path. Event-driven (Boost.Beast over Asio): `threads` event loops serve every connection, so that a
+/// request does not wait for one of 64 worker threads to be scheduled. It serves only the routes answered from
+/// memory (Router::addFromMemory: the credit check and /healthz), with the main port's authentication, access rules,
+/// headers, access log and metrics; a request whose session must first be read from the database is handed to one of
+/// `workers` threads. Plain HTTP, like the main port: behind the TLS-terminating proxy, or on the government network
+/// only. Off while port is -1; 0 picks a free port.
+struct CheckListenerConfig {
+  int port = -1;
+  int threads = 1;
+  int workers = 2;
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -42,6 +55,7 @@ struct ServerConfig {
   bool trustProxy = false;  // take the client address from X-Real-IP (set by the reverse proxy)
   int shutdownGraceSeconds = 20;
   TlsConfig tls;
+  CheckListenerConfig check;
 };
 
 class Authenticator {
@@ -71,8 +85,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   /// Binds (without SO_REUSEPORT, so a second process on the same port fails instead of sharing it) and starts
-  /// serving, over TLS too when configured. Throws Poco::Exception when an address is in use or the certificate or
-  /// key cannot be loaded.
+  /// serving, over TLS and on the check listener too when configured. Throws Poco::Exception when an address is in
+  /// use or the certificate or key cannot be loaded.
   void start();
   /// Stops accepting, lets in-flight requests finish (up to the grace period), then closes connections.
   void stop();
@@ -80,6 +94,8 @@ class Server {
   int port() const;
   /// The bound HTTPS port; 0 when TLS is off.
   int tlsPort() const;
+  /// The bound port of the check listener; 0 when it is off.
+  int checkPort() const;
 
   struct Impl;  // opaque; public only so the request handler inside server.cpp can reach it
 
