@@ -148,6 +148,16 @@ TEST(Errors, OneStatusPerCodeAndOneShape) {
   EXPECT_EQ(r.body, R"({"error":{"code":"INVALID_ARGUMENT","field":"username","message":"username is required"}})");
 }
 
+TEST(Router, RoutesAnsweredFromMemoryAreMarkedAndOnlyGets) {
+  Router router;
+  auto ok = [](Request&) -> core::Result<Response> { return Response::emptyObject(); };
+  router.addFromMemory("GET", "/api/v1/credit/check", Access::signedIn(), ok);
+  router.add("GET", "/api/v1/auth/me", Access::signedIn(), ok);
+  EXPECT_TRUE(router.match("GET", "/api/v1/credit/check").route->fromMemory);
+  EXPECT_FALSE(router.match("GET", "/api/v1/auth/me").route->fromMemory);
+  EXPECT_THROW(router.addFromMemory("POST", "/api/v1/credit/check", Access::signedIn(), ok), std::invalid_argument);
+}
+
 TEST(Pagination, ValidatesRanges) {
   Request request;
   request.query.emplace("page", "0");
