@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cw/core/time.hpp"
+#include "cw/db/outbox.hpp"
 #include "cw/server/app.hpp"
 #include "cw/server/seed_demo.hpp"
 #include "integration/app_config.hpp"
@@ -104,6 +105,38 @@ TEST_F(CreditDrawsTest, ABlacklistedInstitutionIsDrawnAtTheDRatioAndLeavesTierDW
   EXPECT_FALSE(hasField(after, "D")) << after;
   EXPECT_TRUE(hasField(after, "C")) << after;
   (void)again;
+}
+
+// A burst of events (the soak wrote fifty hazards a second) is read to the end in one run of the job, batch after
+// batch, instead of one batch of 200 per run.
+TEST_F(CreditDrawsTest, TheEventJobReadsABurstToTheEndInBatches) {
+  {
+    auto lease = app_->pool().acquire();
+    auto institution = lease->query("SELECT id FROM institutions WHERE credit_code = ?", code_)[0].i64("id");
+    std::string at = core::formatSqlDateTime(std::chrono::system_clock::now() - std::chrono::hours(1));
+    for (int i = 0; i < 450; ++i) {
+      // Minor hazards: read and passed over (they make no record), so that only the reading is measured.
+      db::emitEvent(*lease,
+                    {0, "hazard.reported", "hazard", 900000 + i, institution, "burst-" + std::to_string(i),
+                     R"({"severity":"general","source":"inspection"})", ""},
+                    at);
+    }
+  }
+  auto report = app_->credit().drainEvents(std::chrono::seconds(60));
+  EXPECT_EQ(report.events, 450);
+  EXPECT_EQ(report.records, 0);
+  EXPECT_EQ(app_->credit().followEvents().events, 0) << "read to the end";
+  // With no time left, one batch only.
+  {
+    auto lease = app_->pool().acquire();
+    std::string at = core::formatSqlDateTime(std::chrono::system_clock::now() - std::chrono::hours(1));
+    for (int i = 0; i < 250; ++i) {
+      db::emitEvent(*lease,
+                    {0, "hazard.reported", "hazard", 910000 + i, std::nullopt, "burst-b-" + std::to_string(i), "{}", ""},
+                    at);
+    }
+  }
+  EXPECT_EQ(app_->credit().drainEvents(std::chrono::milliseconds(0)).events, credit::CreditService::kEventBatch);
 }
 
 TEST_F(CreditDrawsTest, ARestartRebuildsTheSameGraph) {

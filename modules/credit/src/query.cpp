@@ -571,6 +571,18 @@ std::pair<std::vector<PublicEntry>, std::int64_t> CreditService::publicList(cons
 
 // ----- background work ---------------------------------------------------------------------------------------
 
+FollowReport CreditService::drainEvents(std::chrono::milliseconds budget, std::optional<int> settleSeconds) {
+  FollowReport total;
+  auto until = std::chrono::steady_clock::now() + budget;
+  for (;;) {
+    auto batch = followEvents(settleSeconds);
+    total.events += batch.events;
+    total.records += batch.records;
+    total.proposals += batch.proposals;
+    if (batch.events < kEventBatch || std::chrono::steady_clock::now() >= until) return total;
+  }
+}
+
 FollowReport CreditService::followEvents(std::optional<int> settleSeconds) {
   FollowReport report;
   auto lease = pool_.acquire();
@@ -580,7 +592,7 @@ FollowReport CreditService::followEvents(std::optional<int> settleSeconds) {
   auto settled = core::formatSqlDateTime(clock_.now() - std::chrono::seconds(settleSeconds.value_or(config_.eventSettleSeconds)));
   std::string now = core::formatSqlDateTime(clock_.now());
   core::Day today = core::shanghaiDay(clock_.now());
-  auto events = db::readEvents(c, cursor, kTopics, settled, 200);
+  auto events = db::readEvents(c, cursor, kTopics, settled, kEventBatch);
   std::set<std::string> touched;
   std::set<std::int64_t> relationsChanged;
   audit::Actor system = audit::Actor::system("信用：事件", "");

@@ -240,7 +240,8 @@ std::unique_ptr<Scheduler> App::makeScheduler() {
                               std::to_string(report.reviews) + " ratings for review";
                      }});
   scheduler->add(Job{"credit_events", config_.jobs.creditEventsInterval, [this] {
-                       auto report = credit_.followEvents();
+                       // Up to 5 s of batches a run: a soak's 50 hazards a second were read at 20 a second.
+                       auto report = credit_.drainEvents(std::chrono::seconds(5));
                        return "read " + std::to_string(report.events) + " events; " + std::to_string(report.records) +
                               " credit records; " + std::to_string(report.proposals) + " blacklist proposals";
                      }});

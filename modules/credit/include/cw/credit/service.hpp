@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -400,6 +401,10 @@ class CreditService {
   /// `settleSeconds` overrides the configured settling time (seed-demo, alone on its database, passes -1: every
   /// event written up to now, including this very instant).
   FollowReport followEvents(std::optional<int> settleSeconds = std::nullopt);
+  /// followEvents() batch after batch (kEventBatch events each, one transaction each) until the outbox is read to
+  /// the end or `budget` has passed, so that a burst of events is not read at one batch per job run.
+  FollowReport drainEvents(std::chrono::milliseconds budget, std::optional<int> settleSeconds = std::nullopt);
+  static constexpr int kEventBatch = 200;
   /// Applies other processes' changes (credit_changes) to this process's graph; flushes the check-view log.
   int followChanges();
   /// Ends records and list entries whose time is up, rescoring their entities.
