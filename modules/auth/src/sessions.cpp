@@ -61,6 +61,7 @@ SessionService::SessionService(db::Pool& pool, audit::AuditLog& audit, UserServi
       config_(std::move(config)) {
   users_.setSessionsRevokedListener([this](std::int64_t userId) {
     std::unique_lock lock(cacheMutex_);
+    ++invalidations_;
     std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.userId == userId; });
   });
 }
@@ -175,6 +176,7 @@ core::Status SessionService::logout(const http::Principal& principal, const audi
   // After the commit: a request reading the session before it would otherwise cache it again as active.
   {
     std::unique_lock lock(cacheMutex_);
+    ++invalidations_;
     std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.sessionId == principal.sessionId; });
   }
   return core::Ok{};
@@ -259,8 +261,15 @@ void SessionService::refreshInBackground() {
     std::string tokenHash = std::move(refreshQueue_.front());
     refreshQueue_.pop_front();
     lock.unlock();
+    bool wanted = false;
+    {
+      std::shared_lock cacheLock(cacheMutex_);
+      auto it = cache_.find(tokenHash);
+      wanted = it != cache_.end() && it->second.refreshing;
+    }
     try {
-      readShared(tokenHash);
+      // An entry read meanwhile (by a request, once it was past twice the TTL) or dropped is not read again.
+      if (wanted) readShared(tokenHash);
     } catch (const std::exception&) {
       // The database failed: nobody is served the entry any more, so the next request reads it (and reports the
       // failure) itself.
@@ -318,35 +327,45 @@ std::optional<http::Principal> SessionService::readAndStore(const std::string& t
   } drop{*this, tokenHash};
   auto lease = pool_.acquire();
   db::Connection& c = *lease;
-  auto rows = c.query(sql::kSessionByToken, tokenHash);
-  if (rows.empty()) return std::nullopt;
-  const auto& row = rows[0];
-  auto now = clock_.now();
-  auto lastSeen = core::parseSqlDateTime(row.str("last_seen_at"));
-  auto expires = core::parseSqlDateTime(row.str("expires_at"));
-  if (!lastSeen || !expires || now >= *expires || now >= *lastSeen + config_.idleTimeout ||
-      row.str("status") != "active") {
-    return std::nullopt;
+  // A logout or a disabled account in this process while the session was being read: its result may predate the
+  // change, so it is read again rather than stored (twice at most; then answered, not stored).
+  for (int attempt = 0;; ++attempt) {
+    auto generation = invalidations_.load();
+    auto rows = c.query(sql::kSessionByToken, tokenHash);
+    if (rows.empty()) return std::nullopt;
+    const auto& row = rows[0];
+    auto now = clock_.now();
+    auto lastSeen = core::parseSqlDateTime(row.str("last_seen_at"));
+    auto expires = core::parseSqlDateTime(row.str("expires_at"));
+    if (!lastSeen || !expires || now >= *expires || now >= *lastSeen + config_.idleTimeout ||
+        row.str("status") != "active") {
+      return std::nullopt;
+    }
+    if (now - *lastSeen >= kTouchEvery) c.execute(sql::kTouchSession, core::formatSqlDateTime(now), row.i64("id"));
+    http::Principal p;
+    p.userId = row.i64("user_id");
+    p.username = row.str("username");
+    p.displayName = row.str("display_name");
+    p.role = row.str("role");
+    p.departmentCode = row.optStr("department_code");
+    p.regionCode = row.optStr("region_code");
+    p.institutionId = row.optI64("institution_id");
+    p.sessionId = row.i64("id");
+    p.sessionExpiresAt = core::formatIsoUtc(*expires);
+    p.csrfToken = row.str("csrf_token");
+    if (config_.cacheTtl.count() > 0) {
+      std::unique_lock lock(cacheMutex_);
+      if (invalidations_.load() != generation) {
+        if (attempt < 2) continue;
+        return p;
+      }
+      if (cache_.size() > 50000) cache_.clear();  // bounded: an entry is worth one database read
+      cache_[tokenHash] = {p, now - *lastSeen >= kTouchEvery ? now : *lastSeen, *expires,
+                           std::chrono::steady_clock::now()};
+      drop.active = false;
+    }
+    return p;
   }
-  if (now - *lastSeen >= kTouchEvery) c.execute(sql::kTouchSession, core::formatSqlDateTime(now), row.i64("id"));
-  http::Principal p;
-  p.userId = row.i64("user_id");
-  p.username = row.str("username");
-  p.displayName = row.str("display_name");
-  p.role = row.str("role");
-  p.departmentCode = row.optStr("department_code");
-  p.regionCode = row.optStr("region_code");
-  p.institutionId = row.optI64("institution_id");
-  p.sessionId = row.i64("id");
-  p.sessionExpiresAt = core::formatIsoUtc(*expires);
-  p.csrfToken = row.str("csrf_token");
-  if (config_.cacheTtl.count() > 0) {
-    std::unique_lock lock(cacheMutex_);
-    if (cache_.size() > 50000) cache_.clear();  // bounded: an entry is worth one database read
-    cache_[tokenHash] = {p, now - *lastSeen >= kTouchEvery ? now : *lastSeen, *expires, std::chrono::steady_clock::now()};
-    drop.active = false;
-  }
-  return p;
 }
 
 core::Result<std::optional<http::Principal>> SessionService::authenticate(const http::Request& request) {

@@ -14,11 +14,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <mutex>
+#include <system_error>
+#include <unordered_map>
 #include <thread>
 #include <vector>
 
@@ -55,51 +59,85 @@ const std::string& httpDate() {
 
 }  // namespace
 
+class CheckConnection;
+
 struct CheckListener::Impl {
   const ServerConfig& config;
   Pipeline& pipeline;
   asio::io_context loops;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keepRunning;
-  tcp::acceptor acceptor{loops};
-  std::optional<asio::thread_pool> workers;  // made in start(), with the loops' signal mask
+  tcp::acceptor acceptor{asio::make_strand(loops)};  // its own strand: stop() closes it from another thread
+  std::optional<asio::thread_pool> workers;          // made in run(), with the loops' signal mask
   std::vector<std::thread> threads;
   std::atomic<int> inFlight{0};
+  std::atomic<bool> stopping{false};
+  std::mutex connectionsMutex;
+  std::unordered_map<CheckConnection*, std::weak_ptr<CheckConnection>> connections;
   int boundPort = 0;
 
-  Impl(const ServerConfig& c, Pipeline& p)
-      : config(c), pipeline(p), loops(c.check.threads) {}
+  Impl(const ServerConfig& c, Pipeline& p) : config(c), pipeline(p), loops(c.check.threads) {}
 
   void accept();
+  void logError(const char* what, const std::string& detail) {
+    if (pipeline.log()) pipeline.log()(logLine("error", what, {{"error", detail}}));
+  }
 };
 
-namespace {
-
-class Connection : public std::enable_shared_from_this<Connection> {
+class CheckConnection : public std::enable_shared_from_this<CheckConnection> {
  public:
-  Connection(CheckListener::Impl& listener, tcp::socket&& socket) : listener_(listener), stream_(std::move(socket)) {
+  CheckConnection(CheckListener::Impl& listener, tcp::socket&& socket) : listener_(listener), stream_(std::move(socket)) {
     beast::error_code ec;
     auto remote = stream_.socket().remote_endpoint(ec);
     if (!ec) clientIp_ = remote.address().to_string();
   }
+  ~CheckConnection() {
+    std::lock_guard lock(listener_.connectionsMutex);
+    listener_.connections.erase(this);
+  }
 
+  void start() {
+    {
+      std::lock_guard lock(listener_.connectionsMutex);
+      listener_.connections.emplace(this, weak_from_this());
+    }
+    read();
+  }
+
+  /// From stop(), on the connection's strand: an idle connection is closed now, a busy one after its answer.
+  void stopIfIdle() {
+    if (!idle_) return;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  }
+  /// After the loops have stopped: whatever is still open is closed.
+  void closeNow() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+  auto executor() { return stream_.get_executor(); }
+
+ private:
   void read() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
+    idle_ = true;
     stream_.expires_after(std::chrono::seconds(listener_.config.keepAliveSeconds));
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
   }
 
- private:
   void onRead(beast::error_code ec) {
+    idle_ = false;
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == asio::error::eof) {
-      return close();
+        ec == asio::error::connection_reset || ec == asio::error::eof || listener_.stopping) {
+      return close(false);
     }
     started_ = Clock::now();
     ++listener_.inFlight;
     request_ = Request{};
     request_.clientIp = clientIp_;
+    head_ = false;
+    keepAlive_ = true;
     if (ec) {
       // Unreadable: answered, then the connection is closed (what follows on it cannot be framed).
       request_.method = "?";
@@ -112,7 +150,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
                     errorResponse(core::Error::invalid("", why ? std::string("the request cannot be served: ") + why
                                                                : "the request cannot be read: " + ec.message())));
     }
-    handle(parser_->get());
+    try {
+      handle(parser_->get());
+    } catch (const std::exception& e) {
+      // Whatever throws on the loop's thread is this request's 500, never the process's end.
+      keepAlive_ = false;
+      finish("static", listener_.pipeline.answer(request_, e));
+    }
   }
 
   void handle(const bhttp::request<bhttp::empty_body>& in) {
@@ -174,13 +218,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // connection's own strand.
   void handOff(const Route& route) {
     asio::post(*listener_.workers, [self = shared_from_this(), &route] {
+      Pipeline& pipeline = self->listener_.pipeline;
       Response response;
       try {
-        auto refused =
-            self->listener_.pipeline.admit(route, self->request_, self->listener_.pipeline.authenticator().authenticate(self->request_));
+        auto refused = pipeline.admit(route, self->request_, pipeline.authenticator().authenticate(self->request_));
         response = refused ? std::move(*refused) : self->run(route);
       } catch (const std::exception& e) {
-        response = self->listener_.pipeline.answer(self->request_, e);
+        response = pipeline.answer(self->request_, e);
       }
       asio::post(self->stream_.get_executor(), [self, &route, response = std::move(response)]() mutable {
         self->finish(route.pattern, std::move(response));
@@ -198,6 +242,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out_.set(bhttp::field::date, httpDate());
     out_.set(bhttp::field::server, "carewatch");
     out_.set(bhttp::field::content_type, response_.contentType);
+    if (listener_.stopping) keepAlive_ = false;  // the last answer on this connection says so
     out_.set("X-Request-Id", request_.requestId);
     auto view = [](std::string_view text) { return beast::string_view(text.data(), text.size()); };
     for (const auto& [name, value] : Pipeline::baseHeaders()) out_.set(view(name), view(value));
@@ -217,14 +262,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
     listener_.pipeline.record(request_, routeName_, response_.status,
                               std::chrono::duration<double>(Clock::now() - started_).count());
     --listener_.inFlight;
-    if (ec || !keepAlive_) return close();
+    if (ec) return close(false);
+    if (!keepAlive_ || listener_.stopping) return close(true);
     read();
   }
 
-  void close() {
+  // Ends the connection. With `linger`, after our answer: the sending side first, then what the client still sends is
+  // read and dropped for up to a second, so that unread input (a refused body, pipelined requests) does not make the
+  // kernel reset the connection and the client lose the answer.
+  void close(bool linger) {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    if (!linger || listener_.stopping) {
+      stream_.socket().close(ignored);
+      return;
+    }
+    stream_.expires_after(std::chrono::seconds(1));
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        beast::error_code ignored;
+        self->stream_.socket().close(ignored);
+        return;
+      }
+      self->close(true);
+    });
   }
 
   CheckListener::Impl& listener_;
@@ -239,22 +300,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Clock::time_point started_;
   bool keepAlive_ = true;
   bool head_ = false;
+  bool idle_ = false;  // waiting for the next request
+  std::array<char, 4096> scratch_{};
 };
-
-}  // namespace
 
 void CheckListener::Impl::accept() {
   acceptor.async_accept(asio::make_strand(loops), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
     if (ec) {
       // Out of descriptors, say: try again shortly rather than spin.
-      auto timer = std::make_shared<asio::steady_timer>(loops, std::chrono::milliseconds(50));
+      auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(50));
       timer->async_wait([this, timer](beast::error_code) { accept(); });
       return;
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<Connection>(*this, std::move(socket))->read();
+    try {
+      std::make_shared<CheckConnection>(*this, std::move(socket))->start();
+    } catch (const std::exception& e) {
+      logError("check listener: a connection could not be started", e.what());
+    }
     accept();
   });
 }
@@ -264,14 +329,21 @@ CheckListener::CheckListener(const ServerConfig& config, Pipeline& pipeline)
 
 CheckListener::~CheckListener() { stop(); }
 
-void CheckListener::start() {
+void CheckListener::bind() {
   Impl& impl = *impl_;
   std::string address = impl.config.host + ":" + std::to_string(impl.config.check.port);
   try {
     tcp::resolver resolver(impl.loops);
     auto endpoints = resolver.resolve(impl.config.host, std::to_string(impl.config.check.port),
                                       tcp::resolver::passive | tcp::resolver::numeric_service);
+    // As POCO does for the main port: a name with IPv4 and IPv6 addresses listens on the IPv4 one.
     tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    for (const auto& entry : endpoints) {
+      if (entry.endpoint().address().is_v4()) {
+        endpoint = entry.endpoint();
+        break;
+      }
+    }
     impl.acceptor.open(endpoint.protocol());
     // As the main port: SO_REUSEADDR for a restart, no SO_REUSEPORT (a second process fails instead of sharing).
     impl.acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -281,31 +353,63 @@ void CheckListener::start() {
   } catch (const boost::system::system_error& e) {
     throw Poco::IOException("the check listener cannot listen on " + address, e.code().message());
   }
+}
+
+void CheckListener::run() {
+  Impl& impl = *impl_;
   impl.keepRunning.emplace(impl.loops.get_executor());
-  impl.accept();
-  // The loops' threads take no signals: App::serve() waits for SIGTERM and SIGINT with sigwait().
+  asio::post(impl.acceptor.get_executor(), [&impl] { impl.accept(); });
+  // The loops' and workers' threads take no signals: App::serve() waits for SIGTERM and SIGINT with sigwait().
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  impl.workers.emplace(static_cast<std::size_t>(impl.config.check.workers));
-  for (int i = 0; i < impl.config.check.threads; ++i) impl.threads.emplace_back([&impl] { impl.loops.run(); });
+  try {
+    impl.workers.emplace(static_cast<std::size_t>(impl.config.check.workers));
+    for (int i = 0; i < impl.config.check.threads; ++i) {
+      impl.threads.emplace_back([&impl] {
+        // An exception out of a handler the loop runs ends that handler's connection, not the loop.
+        for (;;) {
+          try {
+            impl.loops.run();
+            return;
+          } catch (const std::exception& e) {
+            impl.logError("check listener: unhandled exception on an event loop", e.what());
+          }
+        }
+      });
+    }
+  } catch (const std::system_error& e) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    throw Poco::SystemException("the check listener cannot start its threads", e.what());
+  }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 void CheckListener::stop() {
   Impl& impl = *impl_;
   if (impl.threads.empty()) return;
-  asio::post(impl.loops, [&impl] {
+  impl.stopping = true;
+  asio::post(impl.acceptor.get_executor(), [&impl] {
     beast::error_code ignored;
     impl.acceptor.close(ignored);
   });
+  auto each = [&impl](auto&& act) {
+    std::lock_guard lock(impl.connectionsMutex);
+    for (auto& [raw, weak] : impl.connections) {
+      if (auto connection = weak.lock()) act(connection);
+    }
+  };
+  each([](const std::shared_ptr<CheckConnection>& c) { asio::post(c->executor(), [c] { c->stopIfIdle(); }); });
+  // Requests in flight are answered (with Connection: close); past the grace period the workers' queue is dropped.
   auto deadline = Clock::now() + std::chrono::seconds(impl.config.shutdownGraceSeconds);
   while (impl.inFlight.load() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  impl.workers->stop();
   impl.workers->join();
   impl.keepRunning.reset();
   impl.loops.stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
+  each([](const std::shared_ptr<CheckConnection>& c) { c->closeNow(); });
 }
 
 int CheckListener::port() const { return impl_->boundPort; }

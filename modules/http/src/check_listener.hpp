@@ -16,9 +16,12 @@ class CheckListener {
   CheckListener(const CheckListener&) = delete;
   CheckListener& operator=(const CheckListener&) = delete;
 
-  /// Binds and starts the event loops; throws Poco::IOException naming the address when it cannot listen.
-  void start();
-  /// Stops accepting, lets requests in flight finish (up to the grace period), then closes every connection.
+  /// Binds the port; throws Poco::IOException naming the address when it cannot listen. Nothing is answered yet.
+  void bind();
+  /// Starts the event loops and the workers; throws Poco::SystemException when their threads cannot be made.
+  void run();
+  /// Stops accepting and closes idle connections; answers the requests in flight (up to the grace period), each with
+  /// Connection: close; then closes whatever is left.
   void stop();
   int port() const;
 

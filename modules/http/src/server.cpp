@@ -329,13 +329,14 @@ void Server::start() {
   params->setServerName("carewatch");
   impl_->threads = std::make_unique<Poco::ThreadPool>(2, impl_->config.threads + 2, 60);
   impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_, false), *impl_->threads, socket, params);
-  // TLS first: a certificate that cannot be loaded stops the start before anything answers (a probe must not see
-  // the plain port up and take the process for started).
-  if (impl_->config.tls.port != 0) startTls(*impl_, params);
+  // The check port bound and TLS started first: a port in use or a certificate that cannot be loaded stops the start
+  // before anything answers (a probe must not see the plain port up and take the process for started).
   if (impl_->config.check.port >= 0) {
     impl_->checkListener = std::make_unique<detail::CheckListener>(impl_->config, impl_->pipeline);
-    impl_->checkListener->start();
+    impl_->checkListener->bind();
   }
+  if (impl_->config.tls.port != 0) startTls(*impl_, params);
+  if (impl_->checkListener) impl_->checkListener->run();
   impl_->server->start();
 }
 

@@ -15,6 +15,7 @@
 //
 // Thread-safety: SessionService may be shared by all request threads.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -128,6 +129,7 @@ class SessionService final : public http::Authenticator {
 
   std::shared_mutex cacheMutex_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash
+  std::atomic<std::uint64_t> invalidations_{0};     // logouts and revocations in this process, under cacheMutex_
   std::mutex flightsMutex_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;  // by token hash
   std::mutex refreshMutex_;
