@@ -4,8 +4,6 @@
 #include <utility>
 
 #include <Poco/Exception.h>
-#include <Poco/Net/MessageHeader.h>
-#include <Poco/Net/NameValueCollection.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,7 +14,6 @@
 
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <ctime>
@@ -165,12 +162,7 @@ class CheckConnection : public std::enable_shared_from_this<CheckConnection> {
     request_.method = std::string(in.method_string());
     request_.requestId = pipeline.requestId(std::string(in["X-Request-Id"]));
     head_ = in.method() == bhttp::verb::head;
-    if (listener_.config.trustProxy) {
-      std::string forwarded(in["X-Real-IP"]);
-      beast::error_code ec;
-      auto address = asio::ip::make_address(forwarded, ec);
-      if (!forwarded.empty() && !ec) request_.clientIp = address.to_string();
-    }
+    request_.clientIp = Pipeline::clientIp(clientIp_, std::string(in["X-Real-IP"]), listener_.config.trustProxy);
     if (!Pipeline::parseTarget(std::string(in.target()), request_)) {
       return finish("static", errorResponse(core::Error::invalid("", "the request URI is malformed")));
     }
@@ -188,15 +180,8 @@ class CheckConnection : public std::enable_shared_from_this<CheckConnection> {
     }
     request_.pathParams = std::move(match.params);
     for (const auto& field : in) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (name == "cookie") {
-        Poco::Net::NameValueCollection cookies;
-        std::string value(field.value());
-        Poco::Net::MessageHeader::splitParameters(value.begin(), value.end(), cookies);
-        for (const auto& [k, v] : cookies) request_.cookies[k] = v;
-      }
-      request_.headers[name] = std::string(field.value());
+      Pipeline::addHeader(request_, std::string_view(field.name_string().data(), field.name_string().size()),
+                          std::string(field.value()));
     }
     if (route.access.kind != Access::Kind::Public) {
       auto fromMemory = pipeline.authenticator().authenticateFromMemory(request_);

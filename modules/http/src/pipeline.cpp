@@ -1,6 +1,9 @@
 #include "pipeline.hpp"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/NameValueCollection.h>
 #include <Poco/URI.h>
 
 #include <cctype>
@@ -79,6 +82,23 @@ bool Pipeline::parseTarget(const std::string& target, Request& request) {
 
 bool Pipeline::isServedPath(const std::string& path) {
   return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
+
+void Pipeline::addHeader(Request& request, std::string_view name, std::string value) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "cookie") {
+    Poco::Net::NameValueCollection cookies;
+    Poco::Net::MessageHeader::splitParameters(value.begin(), value.end(), cookies);
+    for (const auto& [k, v] : cookies) request.cookies[k] = v;
+  }
+  request.headers[lower] = std::move(value);
+}
+
+std::string Pipeline::clientIp(std::string peer, const std::string& realIp, bool trustProxy) {
+  Poco::Net::IPAddress forwarded;
+  if (trustProxy && !realIp.empty() && Poco::Net::IPAddress::tryParse(realIp, forwarded)) return forwarded.toString();
+  return peer;
 }
 
 const HeaderList& Pipeline::baseHeaders() {

@@ -34,6 +34,11 @@ class Pipeline {
   /// Path (percent-decoded) and query parameters from the request target; false when it is malformed.
   static bool parseTarget(const std::string& target, Request& request);
   static bool isServedPath(const std::string& path);  // the API and the probes (the rest is the console)
+  /// Adds one request header under its lower-cased name (the last of a repeated name wins); a Cookie header's
+  /// pairs also go to request.cookies.
+  static void addHeader(Request& request, std::string_view name, std::string value);
+  /// The peer's address, or with trustProxy the X-Real-IP header's when it is an IP address.
+  static std::string clientIp(std::string peer, const std::string& realIp, bool trustProxy);
   /// Headers on every answer; X-Request-Id and, over TLS, Strict-Transport-Security come on top.
   static const HeaderList& baseHeaders();
   /// Headers on every API answer: it is data, never a page, and never stored.

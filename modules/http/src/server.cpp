@@ -1,36 +1,25 @@
 #include "cw/http/server.hpp"
 
-#include <Poco/Net/HTTPCookie.h>
-#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/ThreadPool.h>
-#include <Poco/URI.h>
 
 #include <chrono>
-#include <cstring>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <vector>
-#include <set>
-#include <sstream>
 #include <mutex>
 #include <thread>
 
-#include "cw/core/crypto.hpp"
-#include "cw/core/time.hpp"
 #include "cw/http/json.hpp"
 #include "check_listener.hpp"
 #include "pipeline.hpp"
@@ -157,11 +146,8 @@ void Server::Impl::handle(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServe
   Request request;
   request.method = in.getMethod();
   request.requestId = pipeline.requestId(in.get("X-Request-Id", ""));
-  request.clientIp = in.clientAddress().host().toString();
-  if (config.trustProxy && in.has("X-Real-IP")) {
-    Poco::Net::IPAddress forwarded;
-    if (Poco::Net::IPAddress::tryParse(in.get("X-Real-IP"), forwarded)) request.clientIp = forwarded.toString();
-  }
+  request.clientIp =
+      detail::Pipeline::clientIp(in.clientAddress().host().toString(), in.get("X-Real-IP", ""), config.trustProxy);
   std::string routeName = "static";
   int status = 500;
   out.set("X-Request-Id", request.requestId);
@@ -219,14 +205,7 @@ Response Server::Impl::dispatch(Poco::Net::HTTPServerRequest& in, Request& reque
     return errorResponse({core::ErrorCode::PayloadTooLarge,
                           "request body is larger than the limit of " + std::to_string(limit) + " bytes", {}});
   }
-  for (const auto& [name, value] : in) {
-    std::string lower;
-    for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers[lower] = value;
-  }
-  Poco::Net::NameValueCollection cookies;
-  in.getCookies(cookies);
-  for (const auto& [name, value] : cookies) request.cookies[name] = value;
+  for (const auto& [name, value] : in) detail::Pipeline::addHeader(request, name, value);
 
   try {
     if (route.access.kind != Access::Kind::Public) {
